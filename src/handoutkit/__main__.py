@@ -1,0 +1,3 @@
+from handoutkit.cli import main
+
+main()

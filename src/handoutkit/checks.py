@@ -1,0 +1,201 @@
+"""Check stage: rules that span files, run after every file has loaded into its model.
+
+Loading already enforced the schema of each file. Here we check what a single file cannot
+know: that citations resolve in the shared reference library, that the mandatory blocks
+(crisis resources, disclaimer) exist for each document's region, audience and language, that
+review dates make sense, and that assets stay inside the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+from handoutkit.diagnostics import Diagnostics, Location, did_you_mean
+from handoutkit.loader import CONFIG_NAME, Project, SourceDocument
+from handoutkit.markdown import ALLOWED_LINK, find_citations, find_links
+from handoutkit.models import Handout, walk_text
+
+ASSET_FOLDER = "assets"
+
+
+def check_project(project: Project, today: dt.date, *, whole_project: bool = True) -> Diagnostics:
+    """Add cross-file diagnostics to `project.diagnostics` and return them all."""
+    diagnostics = project.diagnostics
+    cited: Counter[str] = Counter()
+    ids: dict[str, SourceDocument] = {}
+    for document in project.documents:
+        earlier = ids.setdefault(document.model.id, document)
+        if earlier is not document:
+            diagnostics.error(
+                document.source.locate(("id",)),
+                f"document id '{document.model.id}' is also used by {earlier.shown}",
+                "give every document a unique id",
+                rule="unique-id",
+            )
+        cited.update(check_citations(project, document, diagnostics))
+        check_mandatory_blocks(project, document, diagnostics)
+        check_review(project, document, today, diagnostics)
+        check_assets(project, document, diagnostics)
+    check_logo(project, diagnostics)
+    if whole_project and project.shared.references_source is not None:
+        source = project.shared.references_source
+        for index, key in enumerate(project.shared.references):
+            if key not in cited:
+                diagnostics.warning(
+                    source.locate((index, "id")),
+                    f"reference '{key}' is not cited by any document",
+                    "cite it with [@" + key + "] or remove it from the library",
+                    rule="uncited-reference",
+                )
+    return diagnostics
+
+
+def check_citations(project: Project, document: SourceDocument, diagnostics: Diagnostics) -> set[str]:
+    """Every citation must resolve; a document that cites nothing is an error."""
+    library = project.shared.references
+    source = document.source
+    used: set[str] = set()
+    for loc, text, kind in walk_text(document.model):
+        if kind == "citation":
+            used.add(text)
+            if text not in library:
+                diagnostics.error(
+                    source.locate(loc),
+                    f"unknown citation '{text}'",
+                    _citation_hint(text, library, project),
+                    rule="citation",
+                )
+            continue
+        uses = find_citations(text)
+        if uses and kind == "text":
+            diagnostics.error(
+                source.locate_text(loc, uses[0].marker),
+                f"citations are not allowed in '{loc[-1]}'",
+                "move the citation into a text field such as the section body",
+                rule="citation",
+            )
+            continue
+        seen: Counter[str] = Counter()
+        for use in uses:
+            for key in use.keys:
+                used.add(key)
+                where = source.locate_text(loc, "@" + key, seen[key])
+                seen[key] += 1
+                if key not in library:
+                    diagnostics.error(
+                        where,
+                        f"unknown citation '@{key}'",
+                        _citation_hint(key, library, project),
+                        rule="citation",
+                    )
+        if kind == "markdown":
+            for href in find_links(text):
+                if not ALLOWED_LINK.match(href.strip()):
+                    diagnostics.error(
+                        source.locate_text(loc, href),
+                        f"link target '{href}' is not allowed",
+                        "link only to https://, http://, mailto: or tel: addresses",
+                        rule="link",
+                    )
+    if not used:
+        diagnostics.error(
+            Location(source.path, 1, 1),
+            "this document cites no references",
+            "cite the sources of its facts with [@key] from the reference library",
+            rule="citation",
+        )
+    return used
+
+
+def _citation_hint(key: str, library: dict[str, object], project: Project) -> str:
+    suggestion = did_you_mean(key, library) if library else ""
+    where = f"add an entry with id '{key}' to {project.config.references}"
+    if suggestion.startswith("did you mean"):
+        return f"{suggestion} Otherwise {where}"
+    return where
+
+
+def check_mandatory_blocks(
+    project: Project, document: SourceDocument, diagnostics: Diagnostics
+) -> None:
+    """Crisis resources and the disclaimer must exist for the document's region and language."""
+    model = document.model
+    region = project.config.region
+    language = model.language
+    if language not in project.shared.crisis.get(region, {}):
+        diagnostics.error(
+            document.source.locate(("language",)),
+            f"no crisis resources for region '{region}' in language '{language}'",
+            f"add a `{language}:` block under `{region}:` in {project.config.crisis_resources}",
+            rule="mandatory-block",
+        )
+    if language not in project.shared.disclaimers.get(model.audience, {}):
+        diagnostics.error(
+            document.source.locate(("language",)),
+            f"no {model.audience} disclaimer in language '{language}'",
+            f"add `{language}:` under `{model.audience}:` in {project.config.disclaimers}",
+            rule="mandatory-block",
+        )
+
+
+def check_review(
+    project: Project, document: SourceDocument, today: dt.date, diagnostics: Diagnostics
+) -> None:
+    review = document.model.review
+    if review.last_reviewed > today:
+        diagnostics.error(
+            document.source.locate(("review", "last_reviewed")),
+            f"last_reviewed {review.last_reviewed.isoformat()} is in the future",
+            "give the date the content was actually reviewed",
+            rule="review-date",
+        )
+    due = review.due(project.config.review_interval_months)
+    if due < today:
+        where = ("review", "next_review_due") if review.next_review_due else ("review",)
+        diagnostics.warning(
+            document.source.locate(where),
+            f"review was due on {due.isoformat()}",
+            "have the content reviewed, then update review.last_reviewed",
+            rule="review-due",
+        )
+
+
+def check_assets(project: Project, document: SourceDocument, diagnostics: Diagnostics) -> None:
+    if not isinstance(document.model, Handout):
+        return
+    for index, image in enumerate(document.model.images):
+        problem = asset_problem(project.root, image.path)
+        if problem:
+            diagnostics.error(
+                document.source.locate(("images", index, "path")),
+                problem,
+                f"put the image under {ASSET_FOLDER}/ and give its path from the project root",
+                rule="asset",
+            )
+
+
+def check_logo(project: Project, diagnostics: Diagnostics) -> None:
+    logo = project.config.organization.logo
+    if logo is None:
+        return
+    problem = asset_problem(project.root, logo.path)
+    if problem:
+        diagnostics.error(
+            project.config_source.locate(("organization", "logo", "path")),
+            problem,
+            f"put the logo under {ASSET_FOLDER}/ and give its path from {CONFIG_NAME}'s folder",
+            rule="asset",
+        )
+
+
+def asset_problem(root: Path, relative: str) -> str | None:
+    """Why an asset path is unusable, or None. Real paths, so symlinks cannot point out."""
+    assets = (root / ASSET_FOLDER).resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(assets):
+        return f"'{relative}' is outside the project's {ASSET_FOLDER}/ folder"
+    if not target.is_file():
+        return f"'{relative}' does not exist"
+    return None

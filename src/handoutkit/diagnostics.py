@@ -1,0 +1,108 @@
+"""Located problems reported to content authors.
+
+Every user-facing problem is a `Diagnostic` printed compiler-style,
+`path:line:col: severity: what is wrong — how to fix`, so editors and CI can jump to it.
+Internal bugs are ordinary exceptions and are never dressed up as diagnostics.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    message: str
+    hint: str = ""
+    rule: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.severity.value}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["location"] = asdict(self.location)
+        data["severity"] = self.severity.value
+        data["text"] = str(self)
+        return data
+
+
+class Diagnostics(list[Diagnostic]):
+    """An ordered collection with helpers for the two severities."""
+
+    def error(self, location: Location, message: str, hint: str = "", rule: str = "") -> None:
+        self.append(Diagnostic(location, Severity.ERROR, message, hint, rule))
+
+    def warning(self, location: Location, message: str, hint: str = "", rule: str = "") -> None:
+        self.append(Diagnostic(location, Severity.WARNING, message, hint, rule))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self if d.severity is Severity.WARNING]
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def for_path(self, path: str) -> list[Diagnostic]:
+        return [d for d in self if d.location.path == path]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self, key=lambda d: (d.location, d.severity != Severity.ERROR))
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad input, bad option); printed without a traceback."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] | str) -> None:
+        if isinstance(diagnostics, str):
+            self.diagnostics: list[Diagnostic] = []
+            super().__init__(diagnostics)
+        else:
+            self.diagnostics = list(diagnostics)
+            super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A 'did you mean' hint for a misspelt key or name, or a list of valid choices."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if len(options) <= 12:
+        return "valid keys here: " + ", ".join(options)
+    return "check the spelling against the documentation"
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it from the current folder, so editors can jump to it."""
+    try:
+        return Path(os.path.relpath(path.absolute(), Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()

@@ -1,0 +1,347 @@
+"""Content model: what a project, its shared data and its documents may contain.
+
+Every later stage (lint, render, print, publish) consumes these models and nothing else, so
+the rules a content author must follow live here, in one place. Models forbid unknown keys so
+that a typo ("titel") is an error with a suggestion instead of silently dropped text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class MarkdownText:
+    """Marks a field as CommonMark that may cite references as [@key] or [@a; @b]."""
+
+
+class CitationRef:
+    """Marks a field that holds a citation key directly (tables of the brief)."""
+
+
+Markdown = Annotated[str, StringConstraints(min_length=1), MarkdownText()]
+CitationKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_:.-]*$")]
+Cite = Annotated[CitationKey, CitationRef()]
+HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+Edition = Literal["standard", "large-print"]
+Paper = Literal["letter", "a4"]
+Audience = Literal["patient", "clinician"]
+Certainty = Literal["high", "moderate", "low", "very low"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- project config
+
+
+class Logo(Strict):
+    path: Text = Field(description="Image file under the project's assets/ folder.")
+    alt: Text = Field(description="Alternative text read aloud by screen readers.")
+
+
+class BrandColours(Strict):
+    accent: HexColour | None = None
+    accent_text: HexColour | None = None
+
+
+class Organization(Strict):
+    name: Text
+    phone: Text | None = None
+    website: Text | None = None
+    address: Text | None = None
+    logo: Logo | None = None
+    colours: BrandColours | None = None
+
+
+class ReadingLimits(Strict):
+    target_grade: float = 6.0
+    max_grade: float = 8.0
+
+
+class ProjectConfig(Strict):
+    """`handoutkit.yaml` at the project root."""
+
+    organization: Organization
+    region: Literal["us"] = "us"
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["en"], min_length=1)
+    editions: list[Edition] = Field(default_factory=lambda: ["standard"], min_length=1)
+    paper_sizes: list[Paper] = Field(default_factory=lambda: ["letter"], min_length=1)
+    output: Text = "dist"
+    review_interval_months: int = Field(default=12, ge=1, le=60)
+    content: Text = "content"
+    references: Text = "content/references.yaml"
+    crisis_resources: Text = "content/crisis-resources.yaml"
+    disclaimers: Text = "content/disclaimers.yaml"
+
+
+# --------------------------------------------------------------------------- shared data
+
+
+class CslName(Strict):
+    family: Text | None = None
+    given: Text | None = None
+    literal: Text | None = None
+    suffix: Text | None = None
+
+    @model_validator(mode="after")
+    def _has_a_name(self) -> CslName:
+        if not (self.family or self.literal):
+            raise ValueError(
+                "an author needs 'family' (with 'given') or 'literal'; a name spelt like a YAML"
+                ' keyword (Null, No, Yes, On, Off, True) must be quoted: family: "Null"'
+            )
+        return self
+
+
+class CslDate(Strict):
+    date_parts: list[list[int]] = Field(alias="date-parts", min_length=1)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def year(self) -> int | None:
+        parts = self.date_parts[0]
+        return parts[0] if parts else None
+
+
+class CslItem(BaseModel):
+    """One reference in CSL-JSON/CSL-YAML, the format Zotero and other managers export."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: CitationKey
+    type: Literal[
+        "article-journal", "book", "report", "webpage", "chapter", "article", "document"
+    ]
+    title: Text
+    author: list[CslName] = Field(default_factory=list)
+    editor: list[CslName] = Field(default_factory=list)
+    container_title: Text | None = Field(default=None, alias="container-title")
+    container_title_short: Text | None = Field(default=None, alias="container-title-short")
+    issued: CslDate | None = None
+    accessed: CslDate | None = None
+    volume: str | int | None = None
+    issue: str | int | None = None
+    page: Text | None = None
+    number: Text | None = None
+    edition: str | int | None = None
+    publisher: Text | None = None
+    publisher_place: Text | None = Field(default=None, alias="publisher-place")
+    genre: Text | None = None
+    DOI: Text | None = None
+    PMID: str | int | None = None
+    URL: Text | None = None
+    note: Text | None = None
+    title_is_descriptive: bool = Field(
+        default=False,
+        alias="title-is-descriptive",
+        description="The exact published title was not verified; print the title in [brackets].",
+    )
+
+
+class CrisisResource(Strict):
+    name: Text
+    how: Markdown = Field(description="How to reach it, in the reader's language.")
+    when: Text | None = None
+
+
+class CrisisBlock(Strict):
+    heading: Text
+    intro: Markdown | None = None
+    footer_line: Text = Field(description="Short crisis line printed on every page.")
+    resources: list[CrisisResource] = Field(min_length=1)
+
+
+# region -> language -> block
+CrisisLibrary = dict[str, dict[LanguageCode, CrisisBlock]]
+# audience -> language -> markdown
+DisclaimerLibrary = dict[Audience, dict[LanguageCode, Markdown]]
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class Reviewer(Strict):
+    name: Text
+    role: Text
+
+
+class Review(Strict):
+    last_reviewed: dt.date
+    reviewer: Reviewer
+    next_review_due: dt.date | None = None
+    interval_months: int | None = Field(default=None, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _due_after_reviewed(self) -> Review:
+        if self.next_review_due and self.next_review_due <= self.last_reviewed:
+            raise ValueError("next_review_due must come after last_reviewed")
+        if self.next_review_due and self.interval_months:
+            raise ValueError("give next_review_due or interval_months, not both")
+        return self
+
+    def due(self, default_interval_months: int) -> dt.date:
+        """The next review date: explicit, or last review + interval (project default)."""
+        if self.next_review_due:
+            return self.next_review_due
+        months = self.interval_months or default_interval_months
+        return add_months(self.last_reviewed, months)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class Section(Strict):
+    heading: Text
+    body: Markdown
+
+
+class GlossaryEntry(Strict):
+    term: Text
+    definition: Markdown
+
+
+class Image(Strict):
+    path: Text = Field(description="Image file under the project's assets/ folder.")
+    alt: Text = Field(description="What the image shows, for screen readers. Required.")
+    caption: Text | None = None
+
+
+class DocumentBase(Strict):
+    id: Slug
+    language: LanguageCode
+    title: Text
+    subtitle: Text | None = None
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$")] = Field(
+        description="Document code printed in the footer, e.g. HK-KBPD-PH-EN."
+    )
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")]
+    keywords: list[Text] = Field(default_factory=list)
+    description: Text | None = None
+    review: Review
+
+    @property
+    def audience(self) -> Audience:
+        raise NotImplementedError
+
+
+class Handout(DocumentBase):
+    """A patient handout in plain language."""
+
+    type: Literal["handout"]
+    main_message: Markdown
+    sections: list[Section] = Field(min_length=1)
+    what_you_can_do: list[Markdown] = Field(min_length=1)
+    questions: list[Text] = Field(min_length=1)
+    get_help_now: Markdown = Field(description="When to get help now (the crisis block follows).")
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
+    online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+
+    @property
+    def audience(self) -> Audience:
+        return "patient"
+
+
+class FindingRow(Strict):
+    outcome: Text = Field(description="Outcome and time point.")
+    participants: Text = Field(description="Participants (studies).")
+    effect: Markdown
+    certainty: Certainty
+    comment: Markdown
+    citations: list[Cite] = Field(min_length=1)
+
+
+class SummaryOfFindings(Strict):
+    caption: Text
+    population: Text
+    intervention: Text
+    comparison: Text
+    rows: list[FindingRow] = Field(min_length=1)
+
+
+class Study(Strict):
+    citation: Cite
+    label: Text = Field(description="Short label, e.g. 'Fineberg 2023'.")
+    design: Markdown
+    participants: Markdown
+    intervention: Markdown
+    outcomes: Markdown
+
+
+class Brief(DocumentBase):
+    """A clinician evidence brief: bottom line first."""
+
+    type: Literal["brief"]
+    clinical_question: Markdown
+    bottom_line: Markdown
+    key_points: list[Markdown] = Field(min_length=1)
+    summary_of_findings: SummaryOfFindings
+    studies: list[Study] = Field(min_length=1)
+    context: list[Section] = Field(min_length=1)
+    practical_considerations: list[Markdown] = Field(min_length=1)
+
+    @property
+    def audience(self) -> Audience:
+        return "clinician"
+
+
+Document = Handout | Brief
+DOCUMENT_MODELS: dict[str, type[DocumentBase]] = {"handout": Handout, "brief": Brief}
+
+TextKind = Literal["text", "markdown", "citation"]
+
+
+def walk_text(model: BaseModel, loc: tuple[str | int, ...] = ()) -> Iterator[
+    tuple[tuple[str | int, ...], str, TextKind]
+]:
+    """Every string in a model with its path and kind, for checks that read all the text."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = info.alias or name
+        yield from _walk_value(value, (*loc, key), _kind_of(info.annotation, info.metadata))
+
+
+def _walk_value(
+    value: object, loc: tuple[str | int, ...], kind: TextKind
+) -> Iterator[tuple[tuple[str | int, ...], str, TextKind]]:
+    if isinstance(value, str):
+        yield loc, value, kind
+    elif isinstance(value, BaseModel):
+        yield from walk_text(value, loc)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _walk_value(item, (*loc, index), kind)
+
+
+def _kind_of(annotation: object, metadata: list[object]) -> TextKind:
+    for marker in (*metadata, *_nested_metadata(annotation)):
+        if isinstance(marker, MarkdownText):
+            return "markdown"
+        if isinstance(marker, CitationRef):
+            return "citation"
+    return "text"
+
+
+def _nested_metadata(annotation: object) -> Iterator[object]:
+    yield from getattr(annotation, "__metadata__", ())
+    for arg in get_args(annotation):
+        yield from _nested_metadata(arg)

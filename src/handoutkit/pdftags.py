@@ -1,0 +1,481 @@
+"""Post-processing of WeasyPrint's tagged (PDF/UA-1) output with pikepdf.
+
+WeasyPrint 70 tags the content of ``@page`` margin boxes (running headers and
+footers) like body text: every text box is drawn inside ``/Span <</MCID n>> BDC``
+and gets a structure element.  ``weasyprint/pdf/tags.py`` (``_build_box_tree``,
+``MarginBox`` branch) builds those elements only "to map marked content": it
+calls ``_build_box_tree`` for the margin box children and *throws the result
+away*, so the elements are never put in the ``/K`` array of the ``/Document``
+element (their ``/P`` still points at ``/Document``) while the page's entry in
+the ``/ParentTree`` still maps the MCIDs to them.  PDF/UA wants page furniture
+to be marked as ``/Artifact`` with no structure element at all.
+
+Rule used here to recognise furniture: a marked-content sequence is margin-box
+content when its MCID is mapped by the page's ``/ParentTree`` entry to a
+structure element that cannot be reached from ``/StructTreeRoot`` by walking
+``/K`` arrays.  In WeasyPrint 70 the *only* structure elements that are built
+but left out of the tree are the margin-box ones, so the rule depends on how
+the tree is built, not on tags, fonts or page positions.  Position is only used
+afterwards to choose ``/Header`` or ``/Footer``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Operator
+
+__all__ = ["artifact_page_furniture", "postprocess_pdf"]
+
+LOGGER = logging.getLogger(__name__)
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_TEXT_SHOW = {"Tj", "TJ", "'", '"'}
+
+
+# --------------------------------------------------------------------------
+# Structure tree helpers
+# --------------------------------------------------------------------------
+
+
+def _is_struct_elem(obj: object) -> bool:
+    return (
+        isinstance(obj, Dictionary)
+        and "/S" in obj
+        and obj.get("/Type", Name.StructElem) == Name.StructElem
+    )
+
+
+def _kids(elem: Dictionary) -> list[object]:
+    kids = elem.get("/K")
+    if kids is None:
+        return []
+    if isinstance(kids, Array):
+        return list(kids)
+    return [kids]
+
+
+def _reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
+    """Object ids of every indirect structure element reachable through /K."""
+    reachable: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
+    stack = list(reversed(_kids(struct_root)))
+    while stack:
+        kid = stack.pop()
+        if not _is_struct_elem(kid):
+            continue  # MCID integer, MCR or OBJR dictionary
+        if kid.is_indirect:
+            if kid.objgen in seen:
+                continue
+            seen.add(kid.objgen)
+            reachable.add(kid.objgen)
+        stack.extend(reversed(_kids(kid)))
+    return reachable
+
+
+def _subtree(elem: Dictionary) -> Iterator[Dictionary]:
+    """Yield ``elem`` and all structure elements below it."""
+    seen: set[tuple[int, int]] = set()
+    stack = [elem]
+    while stack:
+        node = stack.pop()
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        yield node
+        stack.extend(kid for kid in reversed(_kids(node)) if _is_struct_elem(kid))
+
+
+def _has_annotation(elem: Dictionary) -> bool:
+    for node in _subtree(elem):
+        for kid in _kids(node):
+            if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
+                return True
+    return False
+
+
+def _orphan_root(elem: Dictionary, reachable: set[tuple[int, int]]) -> Dictionary:
+    """Topmost unreachable ancestor of an unreachable element (via /P)."""
+    seen = {elem.objgen}
+    node = elem
+    while True:
+        parent = node.get("/P")
+        if (
+            not _is_struct_elem(parent)
+            or not parent.is_indirect
+            or parent.objgen in reachable
+            or parent.objgen in seen
+        ):
+            return node
+        seen.add(parent.objgen)
+        node = parent
+
+
+# --------------------------------------------------------------------------
+# Content stream walking
+# --------------------------------------------------------------------------
+
+
+def _mul(m1: tuple[float, ...], m2: tuple[float, ...]) -> tuple[float, ...]:
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _matrix(operands: object) -> tuple[float, ...] | None:
+    try:
+        values = tuple(float(v) for v in operands)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    return values if len(values) == 6 else None
+
+
+@dataclass
+class _Frame:
+    """An open marked-content sequence."""
+
+    index: int
+    target: bool
+    point: tuple[float, float] | None = None
+
+
+@dataclass
+class _Context:
+    """What is needed to rewrite one page (and the forms it draws)."""
+
+    pdf: pikepdf.Pdf
+    parent_tree: pikepdf.NumberTree
+    reachable: set[tuple[int, int]]
+    bounds: tuple[float, float]  # bottom, top in default user space
+    adopted: set[tuple[int, int]]
+    streams_done: set[tuple[int, int]] = field(default_factory=set)
+    count: int = 0
+
+    def furniture_mcids(self, key: int) -> set[int]:
+        entry = self.parent_tree.get(key)
+        if not isinstance(entry, Array):
+            return set()
+        mcids = set()
+        for mcid, ref in enumerate(entry):
+            if (
+                _is_struct_elem(ref)
+                and ref.is_indirect
+                and ref.objgen not in self.reachable
+                and _orphan_root(ref, self.reachable).objgen not in self.adopted
+            ):
+                mcids.add(mcid)
+        return mcids
+
+    def artifact_properties(self, point: tuple[float, float] | None) -> Dictionary:
+        properties = Dictionary(Type=Name.Pagination)
+        if point is not None:
+            bottom, top = self.bounds
+            third = (top - bottom) / 3
+            if point[1] >= top - third:
+                properties.Subtype = Name.Header
+            elif point[1] <= bottom + third:
+                properties.Subtype = Name.Footer
+        return properties
+
+
+def _mcid_of(operands: list[object], resources: Dictionary | None) -> int | None:
+    if len(operands) != 2:
+        return None
+    properties = operands[1]
+    if isinstance(properties, Name) and resources is not None:
+        properties = resources.get("/Properties", Dictionary()).get(str(properties))
+    if isinstance(properties, Dictionary) and "/MCID" in properties:
+        try:
+            return int(properties.MCID)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _rewrite_stream(
+    ctx: _Context,
+    instructions: list[pikepdf.ContentStreamInstruction],
+    resources: Dictionary | None,
+    ctm: tuple[float, ...],
+    key: int,
+    depth: int = 0,
+) -> tuple[list[pikepdf.ContentStreamInstruction] | None, tuple[float, float] | None]:
+    """Artifact furniture sequences of one content stream.
+
+    Returns the new instruction list (``None`` if nothing changed) and the first
+    painted point of the stream, used to classify enclosing sequences.
+    """
+    mcids = ctx.furniture_mcids(key)
+    result = list(instructions)
+    changed = False
+    first_point: tuple[float, float] | None = None
+    frames: list[_Frame] = []
+    gstack: list[tuple[float, ...]] = []
+    tm = tlm = _IDENTITY
+    leading = 0.0
+
+    def mark(point: tuple[float, float]) -> None:
+        nonlocal first_point
+        if first_point is None:
+            first_point = point
+        for frame in frames:
+            if frame.target and frame.point is None:
+                frame.point = point
+
+    for index, instruction in enumerate(instructions):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            mark(_apply(ctm, 0.5, 0.5))
+            continue
+        op = str(instruction.operator)
+        operands = list(instruction.operands)
+        if op == "q":
+            gstack.append(ctm)
+        elif op == "Q":
+            if gstack:
+                ctm = gstack.pop()
+        elif op == "cm":
+            matrix = _matrix(operands)
+            if matrix is not None:
+                ctm = _mul(matrix, ctm)
+        elif op == "BT":
+            tm = tlm = _IDENTITY
+        elif op == "Tm":
+            matrix = _matrix(operands)
+            if matrix is not None:
+                tm = tlm = matrix
+        elif op in ("Td", "TD") and len(operands) == 2:
+            tx, ty = float(operands[0]), float(operands[1])
+            if op == "TD":
+                leading = -ty
+            tm = tlm = _mul((1, 0, 0, 1, tx, ty), tlm)
+        elif op == "TL" and operands:
+            leading = float(operands[0])
+        elif op == "T*":
+            tm = tlm = _mul((1, 0, 0, 1, 0, -leading), tlm)
+        elif op in _TEXT_SHOW:
+            if op in ("'", '"'):
+                tm = tlm = _mul((1, 0, 0, 1, 0, -leading), tlm)
+            mark(_apply(_mul(tm, ctm), 0, 0))
+        elif op == "Do" and operands and resources is not None:
+            xobject = resources.get("/XObject", Dictionary()).get(str(operands[0]))
+            if isinstance(xobject, pikepdf.Stream):
+                point = _draw_xobject(ctx, xobject, ctm, key, depth)
+                if point is not None:
+                    mark(point)
+        elif op in ("BDC", "BMC"):
+            mcid = _mcid_of(operands, resources) if op == "BDC" else None
+            frames.append(_Frame(index, mcid is not None and mcid in mcids))
+        elif op == "EMC" and frames:
+            frame = frames.pop()
+            if frame.target:
+                result[frame.index] = pikepdf.ContentStreamInstruction(
+                    [Name.Artifact, ctx.artifact_properties(frame.point)], Operator("BDC")
+                )
+                ctx.count += 1
+                changed = True
+    return (result if changed else None), first_point
+
+
+def _draw_xobject(
+    ctx: _Context,
+    xobject: pikepdf.Stream,
+    ctm: tuple[float, ...],
+    key: int,
+    depth: int,
+) -> tuple[float, float] | None:
+    subtype = xobject.get("/Subtype")
+    if subtype == Name.Image:
+        return _apply(ctm, 0.5, 0.5)
+    if subtype != Name.Form or depth > 16:
+        return None
+    form_ctm = ctm
+    matrix = _matrix(xobject.get("/Matrix", Array(_IDENTITY)))
+    if matrix is not None:
+        form_ctm = _mul(matrix, ctm)
+    form_key = int(xobject.StructParents) if "/StructParents" in xobject else key
+    ident = xobject.objgen
+    if ident in ctx.streams_done:
+        # Already rewritten (or shared between contexts): only classify.
+        try:
+            x0, y0, x1, y1 = (float(v) for v in xobject.BBox)
+        except (AttributeError, TypeError, ValueError):
+            return None
+        return _apply(form_ctm, (x0 + x1) / 2, (y0 + y1) / 2)
+    ctx.streams_done.add(ident)
+    try:
+        instructions = list(pikepdf.parse_content_stream(xobject))
+    except pikepdf.PdfError:
+        LOGGER.warning("cannot parse form XObject %s; left unchanged", ident)
+        return None
+    new, point = _rewrite_stream(
+        ctx, instructions, xobject.get("/Resources"), form_ctm, form_key, depth + 1
+    )
+    if new is not None:
+        xobject.write(pikepdf.unparse_content_stream(new))
+    return point
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def _page_bounds(page: pikepdf.Page) -> tuple[float, float]:
+    box = page.obj.get("/CropBox", page.obj.get("/MediaBox"))
+    try:
+        y0, y1 = float(box[1]), float(box[3])
+    except (TypeError, IndexError, ValueError):
+        return 0.0, 842.0
+    return min(y0, y1), max(y0, y1)
+
+
+def _document_element(struct_root: Dictionary) -> Dictionary | None:
+    kids = [kid for kid in _kids(struct_root) if _is_struct_elem(kid)]
+    return kids[0] if len(kids) == 1 else None
+
+
+def _adopt(pdf: pikepdf.Pdf, struct_root: Dictionary, orphan: Dictionary, reachable: set) -> None:
+    """Insert an orphan subtree that holds annotations into the tree."""
+    parent = orphan.get("/P")
+    if not (_is_struct_elem(parent) and parent.is_indirect and parent.objgen in reachable):
+        parent = _document_element(struct_root)
+    if parent is None:
+        return
+    page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    orphan_page = page_index.get(getattr(orphan.get("/Pg"), "objgen", None), len(page_index))
+    kids = parent.get("/K")
+    if not isinstance(kids, Array):
+        parent.K = Array([] if kids is None else [kids])
+        kids = parent.K
+    position = len(kids)
+    for i, kid in enumerate(kids):
+        pg = kid.get("/Pg") if isinstance(kid, Dictionary) else None
+        if pg is not None and page_index.get(pg.objgen, -1) > orphan_page:
+            position = i
+            break
+    kids.insert(position, orphan)
+    orphan.P = parent
+    for node in _subtree(orphan):
+        reachable.add(node.objgen)
+
+
+def artifact_page_furniture(pdf: pikepdf.Pdf) -> int:
+    """Turn WeasyPrint's margin-box content into pagination artifacts, in place.
+
+    Every marked-content sequence whose MCID the ``/ParentTree`` maps to a
+    structure element that is not reachable from ``/StructTreeRoot`` is
+    rewritten to ``/Artifact <</Type /Pagination /Subtype /Header|/Footer>>``
+    (no ``/Subtype`` for boxes in the middle third of the page, e.g.
+    ``@left-middle``); the ``/ParentTree`` entries are cleared so the
+    structure elements are dropped when the file is saved.  Orphan subtrees
+    that hold annotations (links in running elements) cannot become artifacts
+    in PDF/UA-1, so they are attached to the tree instead of converted.
+
+    Returns the number of converted sequences; 0 means nothing was touched.
+    """
+    struct_root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(struct_root, Dictionary) or "/ParentTree" not in struct_root:
+        return 0
+    parent_tree = pikepdf.NumberTree(struct_root.ParentTree)
+    reachable = _reachable_elements(struct_root)
+
+    # Orphan subtrees holding annotations are attached, not converted.
+    adopted: set[tuple[int, int]] = set()
+    for _key, entry in parent_tree.items():
+        refs = list(entry) if isinstance(entry, Array) else [entry]
+        for ref in refs:
+            if not (_is_struct_elem(ref) and ref.is_indirect) or ref.objgen in reachable:
+                continue
+            orphan = _orphan_root(ref, reachable)
+            if orphan.objgen not in adopted and _has_annotation(orphan):
+                LOGGER.warning("margin-box content with annotations kept as tagged content")
+                _adopt(pdf, struct_root, orphan, reachable)
+                adopted.add(orphan.objgen)
+
+    total = 0
+    converted_keys: set[int] = set()
+    streams_done: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        if key is None:
+            continue
+        ctx = _Context(
+            pdf=pdf,
+            parent_tree=parent_tree,
+            reachable=reachable,
+            bounds=_page_bounds(page),
+            adopted=adopted,
+            streams_done=streams_done,
+        )
+        if not ctx.furniture_mcids(int(key)) and not _forms_have_own_keys(page):
+            continue
+        instructions = list(pikepdf.parse_content_stream(page))
+        new, _point = _rewrite_stream(
+            ctx, instructions, page.obj.get("/Resources"), _IDENTITY, int(key)
+        )
+        if new is not None:
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(new))
+        if ctx.count:
+            converted_keys.add(int(key))
+            total += ctx.count
+
+    # Drop the ParentTree references to the converted elements.
+    if total:
+        for key in sorted(converted_keys):
+            entry = parent_tree.get(key)
+            if not isinstance(entry, Array):
+                continue
+            values = [
+                ref
+                if not (_is_struct_elem(ref) and ref.is_indirect) or ref.objgen in reachable
+                else None
+                for ref in entry
+            ]
+            while values and values[-1] is None:
+                values.pop()
+            parent_tree[key] = Array(values)
+    return total
+
+
+def _forms_have_own_keys(page: pikepdf.Page) -> bool:
+    xobjects = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary())
+    return any(isinstance(x, pikepdf.Stream) and "/StructParents" in x for x in xobjects.values())
+
+
+def postprocess_pdf(pdf_bytes: bytes) -> bytes:
+    """Artifact page furniture in a WeasyPrint PDF/UA-1 file.
+
+    Returns ``pdf_bytes`` itself when there is nothing to convert.  Otherwise
+    the file is saved deterministically: the first /ID element is kept from
+    WeasyPrint's file, the second is derived from the content, the XMP
+    metadata (with ``pdfuaid:part``) and the document information are copied
+    unchanged, and no timestamp is added.
+    """
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if not artifact_page_furniture(pdf):
+            return pdf_bytes
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            deterministic_id=True,
+            fix_metadata_version=False,
+            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+        )
+        return out.getvalue()

@@ -1,0 +1,188 @@
+"""Print stage: HTML → tagged PDF/UA-1 with WeasyPrint, in process.
+
+One `Printer` per worker keeps a FontConfiguration and the parsed stylesheets, so each
+document costs only its own layout. Resource loading is sandboxed: only files inside the
+project's asset and style folders (by real path) and `data:` URIs load; anything else is
+refused and fails the document with a located error. WeasyPrint ERROR logs (missing alt
+text, missing lang, failed loads) fail the document too: an inaccessible PDF is not output.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from handoutkit.checks import ASSET_FOLDER
+from handoutkit.diagnostics import Diagnostics, Location, UserError
+from handoutkit.resources import find_style, style_dirs
+
+PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
+BASE_STYLES = ("colours.css", "fonts.css", "print.css")
+EDITION_STYLES = {"standard": (), "large-print": ("large-print.css",)}
+
+
+@dataclass
+class PrintResult:
+    pdf: bytes
+    pages: int
+
+
+class _Capture(logging.Handler):
+    """Collects WeasyPrint's log records while one document renders."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class Printer:
+    """Turns HTML into PDF for one project; create one per worker process."""
+
+    def __init__(self, project_root: Path) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.root = project_root.resolve()
+        self.allowed = [(self.root / ASSET_FOLDER).resolve(), *style_dirs(self.root)]
+        self.font_config = FontConfiguration()
+        self._css_class = CSS
+        self._css: dict[tuple[str, str], list[object]] = {}
+        self.refused: list[str] = []
+        self.fetcher = _sandbox_fetcher(self.allowed, self.refused)
+
+    def stylesheets(self, edition: str, paper: str) -> list[object]:
+        """Parsed stylesheets for an edition and paper size, parsed once per worker."""
+        key = (edition, paper)
+        if key not in self._css:
+            sheets = []
+            for name in (*BASE_STYLES, *EDITION_STYLES[edition]):
+                path = find_style(self.root, name)
+                if path is None:
+                    raise UserError(
+                        [_diagnostic(f"styles/{name}", f"stylesheet '{name}' is missing",
+                                     "restore it in the project's styles/ folder")]
+                    )
+                with self._watch(f"styles/{name}") as check:
+                    sheets.append(
+                        self._css_class(
+                            filename=str(path),
+                            url_fetcher=self.fetcher,
+                            font_config=self.font_config,
+                        )
+                    )
+                check()
+            sheets.append(self._css_class(string=PAPER_CSS[paper], font_config=self.font_config))
+            self._css[key] = sheets
+        return self._css[key]
+
+    def print_pdf(self, html: str, edition: str, paper: str, shown: str) -> PrintResult:
+        """Render one document; `shown` is the source path used to locate problems."""
+        from weasyprint import HTML
+
+        from handoutkit.pdftags import postprocess_pdf
+
+        stylesheets = self.stylesheets(edition, paper)
+        with self._watch(shown) as check:
+            document = HTML(
+                string=html, base_url=self.root.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant="pdf/ua-1")
+            pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        check()
+        return PrintResult(postprocess_pdf(pdf), len(document.pages))
+
+    @contextmanager
+    def _watch(self, shown: str) -> Iterator[object]:
+        """Collect WeasyPrint problems while rendering; `check()` raises them as user errors."""
+        logger = logging.getLogger("weasyprint")
+        capture = _Capture()
+        logger.addHandler(capture)
+        self.refused.clear()
+        problems = Diagnostics()
+
+        def check() -> None:
+            if problems:
+                raise UserError(problems)
+
+        try:
+            yield check
+        finally:
+            logger.removeHandler(capture)
+            for url in dict.fromkeys(self.refused):
+                problems.error(
+                    Location(shown),
+                    f"refused to load '{_short(url)}'",
+                    f"only files under the project's {ASSET_FOLDER}/ or styles/ folder and data: "
+                    "URIs can be used; copy the file there",
+                    rule="sandbox",
+                )
+            for record in capture.records:
+                message = record.getMessage()
+                if record.levelno >= logging.ERROR or "cannot be loaded" in message:
+                    if "refused to load" in message or "disallowed" in message:
+                        continue  # already reported above
+                    problems.error(
+                        Location(shown),
+                        f"WeasyPrint: {message.splitlines()[0]}",
+                        _weasyprint_hint(message),
+                        rule="print",
+                    )
+
+
+def _sandbox_fetcher(allowed: list[Path], refused: list[str]) -> object:
+    """A WeasyPrint URL fetcher that serves data: URIs and files under `allowed` only.
+
+    Paths are resolved (symlinks followed) before the check, so a link inside assets/ that
+    points elsewhere is refused. Everything else (http, https, ftp, other files, attachments)
+    is recorded in `refused` and fails the document.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class SandboxFetcher(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> object:
+            parts = urllib.parse.urlsplit(url)
+            scheme = parts.scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(urllib.request.url2pathname(parts.path)).resolve()
+                inside = any(path.is_relative_to(folder) for folder in allowed)
+                if inside and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            refused.append(url)
+            raise ValueError(f"refused to load {url}")
+
+    return SandboxFetcher(allowed_protocols={"data", "file"}, timeout=1)
+
+
+def _short(url: str) -> str:
+    return url if len(url) < 120 else url[:117] + "..."
+
+
+def _weasyprint_hint(message: str) -> str:
+    if "alt" in message:
+        return "give every image alternative text"
+    if "lang" in message:
+        return "templates must set <html lang>"
+    if "Font-face" in message:
+        return "a font file is missing or unreadable; restore it in styles/fonts/"
+    if "stylesheet" in message.lower():
+        return "fix or remove the stylesheet reference"
+    return "fix the template or stylesheet that causes it"
+
+
+def _diagnostic(path: str, message: str, hint: str) -> object:
+    diagnostics = Diagnostics()
+    diagnostics.error(Location(path), message, hint, rule="print")
+    return diagnostics[0]
+
+
+def paper_sizes() -> Sequence[str]:
+    return tuple(PAPER_CSS)

@@ -1,0 +1,185 @@
+"""Render stage: a validated document model → one HTML string (Jinja2, autoescaped).
+
+The HTML is the single source for both the PDF and the HTML edition. Citations are numbered
+in the order the template shows them; the reference list, rendered last, lists them in that
+order (AMA). Template mistakes are reported as `template-path:line: message`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from babel.dates import format_date
+from markupsafe import Markup
+
+from handoutkit.diagnostics import Diagnostics, Location, UserError, display_path
+from handoutkit.loader import Project, SourceDocument
+from handoutkit.markdown import Citer, MarkdownRenderer, strip_markdown
+from handoutkit.references import format_reference_html
+from handoutkit.resources import locale_file, template_dirs
+
+EDITIONS = ("standard", "large-print")
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    html: str
+    cited: tuple[str, ...]  # reference keys in citation order
+
+
+class Labels(dict[str, str]):
+    """Fixed labels of one language; a missing label is a template error, not a blank."""
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no label '{name}' in the {self.get('_language')} catalog") from None
+
+
+@functools.cache
+def load_labels(language: str) -> Labels:
+    path = locale_file(language)
+    if path is None:
+        raise UserError(f"no label catalog for language '{language}' — add locales/{language}.yaml")
+    labels = Labels(yaml.safe_load(path.read_text(encoding="utf-8")))
+    labels["_language"] = language
+    return labels
+
+
+def css_string(value: object) -> Markup:
+    """A CSS string literal for generated CSS in <style> (page furniture): no way out of it."""
+    text = str(value)
+    escaped = re.sub(r'[\\"<>&\n\r]', lambda m: f"\\{ord(m.group(0)):x} ", text)
+    return Markup(f'"{escaped}"')  # noqa: S704 - every special character is CSS-escaped
+
+
+def make_environment(project_root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(project_root)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    return env
+
+
+class Renderer:
+    """Renders documents of one project; keeps the Jinja environment (and its cache)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.env = make_environment(project.root)
+
+    def render(self, document: SourceDocument, edition: str) -> RenderedDocument:
+        model = document.model
+        config = self.project.config
+        shared = self.project.shared
+        citer = Citer()
+        markdown = MarkdownRenderer(citer)
+        listed: list[int] = []
+
+        def references() -> list[dict[str, Any]]:
+            listed.append(len(citer.order))
+            return [
+                {"number": n, "key": key, "html": format_reference_html(shared.references[key])}
+                for n, key in enumerate(citer.order, start=1)
+            ]
+
+        language = model.language
+        due = model.review.due(config.review_interval_months)
+        context = {
+            "doc": model,
+            "kind": model.type,
+            "lang": language,
+            "edition": edition,
+            "labels": load_labels(language),
+            "org": config.organization,
+            "crisis": shared.crisis[config.region][language],
+            "disclaimer": shared.disclaimers[model.audience][language],
+            "md": markdown,
+            "references": references,
+            "reviewed": _date(model.review.last_reviewed, language),
+            "next_review": _date(due, language),
+            "reviewed_iso": model.review.last_reviewed.isoformat(),
+            "description": model.description or strip_markdown(_summary_text(model))[:300],
+        }
+        template_name = f"{model.type}.html.j2"
+        html = render_template(self.env, template_name, context)
+        if listed and listed[-1] != len(citer.order):
+            raise UserError(
+                [
+                    _template_diagnostic(
+                        template_name,
+                        1,
+                        "citations appear after the reference list",
+                        "render the reference list last",
+                    )
+                ]
+            )
+        missing = [key for key in citer.order if key not in shared.references]
+        if missing:  # check has already reported these; never print a broken reference
+            raise UserError(f"{document.shown}: unknown citations {', '.join(missing)}")
+        return RenderedDocument(html, tuple(citer.order))
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render a template; template mistakes become located user errors."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UserError(
+            [_template_diagnostic(exc.filename or exc.name or name, exc.lineno, exc.message or "")]
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise UserError(
+            [
+                _template_diagnostic(
+                    exc.name or name,
+                    0,
+                    "template not found",
+                    "add it to the project's templates/ folder or restore the default",
+                )
+            ]
+        ) from None
+    except (jinja2.TemplateError, AttributeError, TypeError) as exc:
+        frame = _template_frame(exc)
+        if frame is None:
+            raise
+        raise UserError([_template_diagnostic(frame[0], frame[1], str(exc))]) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in an exception's traceback."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".j2", ".html"))
+    ]
+    if not frames:
+        return None
+    return frames[-1].filename, frames[-1].lineno or 0
+
+
+def _template_diagnostic(path: str, line: int | None, message: str, hint: str = "") -> Any:
+    diagnostics = Diagnostics()
+    shown = display_path(Path(path)) if Path(path).is_absolute() else f"templates/{path}"
+    diagnostics.error(Location(shown, max(line or 1, 1), 1), f"template error: {message}", hint)
+    return diagnostics[0]
+
+
+def _date(day: dt.date, language: str) -> str:
+    return format_date(day, format="long", locale=language)
+
+
+def _summary_text(model: Any) -> str:
+    return getattr(model, "main_message", None) or getattr(model, "bottom_line", "")

@@ -1,0 +1,253 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+PyYAML's composer gives nodes with source marks; we build plain Python data from them
+ourselves so that we can (a) record a line/column for every path, (b) reject duplicate keys,
+(c) refuse language-specific tags, and (d) bound alias expansion ("billion laughs").
+Timestamps stay strings, so an invalid date becomes a located validation error later.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError, display_path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 200_000
+
+PathKey = tuple[str | int, ...]
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # character offsets into the source text
+    end: int
+
+
+@dataclass
+class SourceMap:
+    """Where each path of a loaded YAML file sits in its text."""
+
+    path: str
+    text: str
+    values: dict[PathKey, Span] = field(default_factory=dict)
+    keys: dict[PathKey, Span] = field(default_factory=dict)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+
+    def at_offset(self, offset: int) -> Location:
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Location(self.path, line + 1, offset - self._line_starts[line] + 1)
+
+    def locate(self, loc: PathKey, *, key: bool = False) -> Location:
+        """The location of `loc`, or of its nearest ancestor that exists in the file."""
+        loc = tuple(loc)
+        if key and loc in self.keys:
+            return self.at_offset(self.keys[loc].start)
+        while loc:
+            if loc in self.values:
+                return self.at_offset(self.values[loc].start)
+            loc = loc[:-1]
+        span = self.values.get(())
+        return self.at_offset(span.start) if span else Location(self.path, 1, 1)
+
+    def locate_text(self, loc: PathKey, needle: str, occurrence: int = 0) -> Location:
+        """The location of the n-th `needle` inside the value at `loc` (e.g. a citation)."""
+        span = self.values.get(tuple(loc))
+        if span is None:
+            return self.locate(loc)
+        source = self.text[span.start : span.end]
+        index = -1
+        for _ in range(occurrence + 1):
+            index = source.find(needle, index + 1)
+            if index < 0:
+                return self.at_offset(span.start)
+        return self.at_offset(span.start + index)
+
+
+@dataclass
+class LoadedYaml:
+    data: Any
+    source: SourceMap
+
+
+def read_text(path: Path, shown: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, with located errors for size and encoding problems."""
+    shown = shown or display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UserError(
+                [
+                    _error(
+                        Location(shown),
+                        f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
+                        "split the content into smaller documents",
+                    )
+                ]
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError([_error(Location(shown), f"cannot read file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise UserError(
+            [
+                _error(
+                    Location(shown, line, col),
+                    f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    "save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml(path: Path, shown: str | None = None) -> LoadedYaml:
+    """Load one YAML file safely; raise UserError with located diagnostics if it is bad."""
+    shown = shown or display_path(path)
+    text = read_text(path, shown)
+    return parse_yaml(text, shown)
+
+
+def parse_yaml(text: str, shown: str) -> LoadedYaml:
+    source = SourceMap(shown, text)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise UserError([_syntax_error(shown, exc)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise UserError([_error(Location(shown), f"YAML error: {exc}")]) from None
+    if root is None:
+        raise UserError(
+            [_error(Location(shown), "file is empty", "add the document's fields, or delete it")]
+        )
+    builder = _Builder(source)
+    data = builder.build(root, ())
+    if builder.diagnostics:
+        raise UserError(builder.diagnostics)
+    return LoadedYaml(data, source)
+
+
+class _Builder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.diagnostics = Diagnostics()
+        self.nodes = 0
+        self.constructor = SafeConstructor()
+
+    def _where(self, node: Node) -> Location:
+        return self.source.at_offset(node.start_mark.index)
+
+    def build(self, node: Node, loc: PathKey) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            if self.nodes == MAX_NODES + 1:
+                self.diagnostics.error(
+                    self._where(node),
+                    f"document expands to more than {MAX_NODES:,} values (anchors/aliases?)",
+                    "write the content out instead of repeating it with aliases",
+                )
+            return None
+        self.source.values.setdefault(loc, Span(node.start_mark.index, node.end_mark.index))
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                return self._bad_tag(node)
+            return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                return self._bad_tag(node)
+            return self._mapping(node, loc)
+        raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+    def _mapping(self, node: MappingNode, loc: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.diagnostics.error(
+                    self._where(key_node),
+                    "only plain text keys are allowed here (no complex or merge keys)",
+                    "write each key out as `name: value`",
+                )
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.source.keys[(*loc, key)]
+                where = self.source.at_offset(first.start)
+                self.diagnostics.error(
+                    self._where(key_node),
+                    f"duplicate key '{key}' (first defined at line {where.line})",
+                    "remove or rename one of them",
+                )
+                continue
+            self.source.keys[(*loc, key)] = Span(key_node.start_mark.index, key_node.end_mark.index)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _TIMESTAMP:
+            return node.value  # validated as a date by the model, with a located error
+        if node.tag not in _SCALAR_TAGS:
+            return self._bad_tag(node)
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError):
+            return node.value
+
+    def _bad_tag(self, node: Node) -> None:
+        self.diagnostics.error(
+            self._where(node),
+            f"YAML tag '{node.tag}' is not allowed",
+            "remove the tag; content files hold plain text, numbers, lists and mappings",
+        )
+        return None
+
+
+def _error(location: Location, message: str, hint: str = "") -> Diagnostic:
+    diagnostics = Diagnostics()
+    diagnostics.error(location, message, hint, rule="yaml")
+    return diagnostics[0]
+
+
+def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    hint = "check the indentation and quoting on this line"
+    if "'\\t'" in problem or "\\t" in problem or "tab" in problem:
+        problem = "a tab character is used for indentation"
+        hint = "indent with spaces, not tabs"
+    elif "expected a single document" in str(exc):
+        problem = "more than one YAML document in the file"
+        hint = "remove the '---' separator; use one file per document"
+    elif "found undefined alias" in problem:
+        hint = "define the anchor (&name) before using the alias (*name)"
+    return _error(Location(shown, line, col), f"YAML syntax error: {problem}", hint)
