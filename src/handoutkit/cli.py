@@ -219,11 +219,10 @@ def main() -> NoReturn:
         typer.echo("handoutkit: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # click usage errors are handled below; anything else is a bug
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE)
+        # typer vendors its own click, so recognise its usage errors by class name
+        if any(base.__name__ == "ClickException" for base in type(exc).__mro__):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if debug:
             traceback.print_exc()
         typer.echo(

@@ -1,0 +1,312 @@
+"""`handoutkit build`: the shipped pack as tagged, deterministic PDF/UA, and build safety."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import REPO, copy_shipped_project
+from pdfcheck import page_texts, struct_elements, unembedded_fonts
+
+MAX_PAGES = {"standard": 3, "large-print": 8}
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped pack, built once (PDF and HTML) into a temporary folder."""
+    from handoutkit.build import build_project
+    from handoutkit.loader import load_project
+
+    import datetime as dt
+
+    project_dir = copy_shipped_project(tmp_path_factory.mktemp("shipped") / "project")
+    out = project_dir / "out"
+    report = build_project(
+        load_project(project_dir), out, today=dt.date(2026, 11, 23), formats=("pdf", "html")
+    )
+    assert report.ok, [str(p) for r in report.failed for p in r.problems]
+    assert not report.diagnostics.errors
+    return out
+
+
+def shipped_pdfs(out: Path) -> list[Path]:
+    return sorted(out.glob("*/*.pdf"))
+
+
+def test_every_document_edition_and_paper_is_built(shipped: Path) -> None:
+    names = {p.relative_to(shipped).as_posix() for p in shipped_pdfs(shipped)}
+    documents = sorted(p.name.rsplit(".", 1)[0] for p in (REPO / "content").glob("*/*.*.yaml"))
+    assert documents, "the shipped pack has no documents"
+    for stem in documents:
+        for edition in ("standard", "large-print"):
+            for paper in ("letter", "a4"):
+                assert f"ketamine-bpd/{stem}.{edition}.{paper}.pdf" in names
+            assert (shipped / "ketamine-bpd" / f"{stem}.{edition}.html").is_file()
+
+
+def test_pdfs_are_tagged_pdf_ua(shipped: Path) -> None:
+    for path in shipped_pdfs(shipped):
+        language = path.name.split(".")[1]
+        with pikepdf.open(path) as pdf:
+            assert "/StructTreeRoot" in pdf.Root, path.name
+            assert pdf.Root.MarkInfo.Marked is True, path.name
+            assert str(pdf.Root.Lang) == language, path.name
+            assert pdf.Root.ViewerPreferences.DisplayDocTitle is True, path.name
+            title = str(pdf.docinfo["/Title"])
+            assert title and "ketamine" in title.lower(), path.name
+            with pdf.open_metadata() as meta:
+                assert meta.get("pdfuaid:part") == "1", path.name
+                assert meta.get("dc:title"), path.name
+            assert str(pdf.docinfo["/Author"]) == "Handoutkit Community Clinic"
+            assert str(pdf.docinfo["/CreationDate"]).startswith("D:2026")
+            assert unembedded_fonts(pdf) == [], path.name
+            elements = struct_elements(pdf)
+            kinds = {str(e.S) for e in elements}
+            assert {"/H1", "/H2", "/P", "/L", "/LI"} <= kinds, (path.name, kinds)
+            for element in elements:
+                if element.S == "/Figure":
+                    assert str(element.get("/Alt", "")).strip(), path.name
+
+
+def test_brief_tables_have_header_cells(shipped: Path) -> None:
+    with pikepdf.open(shipped / "ketamine-bpd" / "brief.en.standard.letter.pdf") as pdf:
+        kinds = [str(e.S) for e in struct_elements(pdf)]
+    assert kinds.count("/Table") == 2
+    assert "/TH" in kinds and "/TD" in kinds
+
+
+def test_every_page_shows_988_and_page_numbers(shipped: Path) -> None:
+    for path in shipped_pdfs(shipped):
+        pages = page_texts(path)
+        for number, text in enumerate(pages, start=1):
+            assert "988" in text, f"{path.name} page {number}"
+            assert f"{number} " in text and f" {len(pages)}" in text, f"{path.name} page {number}"
+        assert len(pages) <= MAX_PAGES[path.name.split(".")[2]], (path.name, len(pages))
+
+
+def test_mandatory_blocks_close_the_document(shipped: Path) -> None:
+    english = page_texts(shipped / "ketamine-bpd" / "handout.en.standard.letter.pdf")
+    whole = "\n".join(english)
+    assert "If you are in crisis, get help now" in english[0]
+    assert "741741" in english[0] and "911" in english[0]
+    assert "About this handout" in whole and "not medical advice" in whole
+    assert whole.index("About this handout") < whole.index("References")
+    assert "Fineberg SK, Choi EY, Shapiro-Thompson R, et al." in whole
+    spanish = "\n".join(page_texts(shipped / "ketamine-bpd" / "handout.es.standard.letter.pdf"))
+    assert "Referencias" in spanish and "Página 1 de" in spanish
+    assert "marque 2" in spanish and "AYUDA" in spanish
+    brief = "\n".join(page_texts(shipped / "ketamine-bpd" / "brief.en.standard.letter.pdf"))
+    assert "Bottom line" in brief and "About this brief" in brief
+    assert brief.index("Bottom line") < brief.index("Summary of findings")
+
+
+def test_page_furniture_is_artifact_not_orphan_spans(shipped: Path) -> None:
+    for path in shipped_pdfs(shipped):
+        with pikepdf.open(path) as pdf:
+            reachable = {e.objgen for e in struct_elements(pdf) if e.is_indirect}
+            parent_tree = pdf.Root.StructTreeRoot.ParentTree
+            for page in pdf.pages:
+                mcids = _page_mcids(page)
+                key = int(page.obj.StructParents)
+                parents = _number_tree_get(parent_tree, key)
+                for mcid in mcids:
+                    element = parents[mcid]
+                    assert element.objgen in reachable, (path.name, mcid)
+                operators = [str(op) for _, op in pikepdf.parse_content_stream(page)]
+                assert "BDC" in operators
+
+
+def _page_mcids(page: pikepdf.Page) -> list[int]:
+    mcids = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
+            if "/MCID" in operands[1]:
+                mcids.append(int(operands[1].MCID))
+    return mcids
+
+
+def _number_tree_get(tree: pikepdf.Dictionary, key: int) -> pikepdf.Array:
+    if "/Nums" in tree:
+        nums = tree.Nums
+        for i in range(0, len(nums), 2):
+            if int(nums[i]) == key:
+                return nums[i + 1]
+    for kid in tree.get("/Kids", []):
+        low, high = (int(x) for x in kid.Limits)
+        if low <= key <= high:
+            return _number_tree_get(kid, key)
+    raise KeyError(key)
+
+
+def test_builds_are_byte_identical(shipped: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from handoutkit.build import build_project
+    from handoutkit.loader import load_project
+
+    # another folder, another working directory: the output must not depend on either
+    project_dir = copy_shipped_project(tmp_path / "elsewhere" / "copy")
+    out = tmp_path / "second"
+    report = build_project(load_project(project_dir), out, today=dt.date(2026, 11, 23))
+    assert report.ok
+    for first in shipped_pdfs(shipped):
+        second = out / first.relative_to(shipped)
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+# --------------------------------------------------------------------------- build safety
+
+
+def test_build_command_writes_stable_names(run, mini: Path) -> None:
+    result = run("build", cwd=mini)
+    assert result.code == 0, result.text
+    assert (mini / "dist" / "demo" / "handout.en.standard.letter.pdf").is_file()
+    assert (mini / "dist" / "demo" / "brief.en.standard.letter.pdf").is_file()
+    assert "2 built, 0 failed" in result.err
+    assert not list((mini / "dist").rglob("*.tmp"))
+
+
+def test_html_format_writes_the_printed_html(run, mini: Path) -> None:
+    result = run("build", "--format", "pdf,html", "--out", "site", cwd=mini)
+    assert result.code == 0, result.text
+    html = (mini / "site" / "demo" / "handout.en.standard.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "<title>A test handout</title>" in html
+
+
+def test_failing_document_keeps_earlier_output_and_others_build(run, mini: Path) -> None:
+    assert run("build", cwd=mini).code == 0
+    handout = mini / "dist" / "demo" / "handout.en.standard.letter.pdf"
+    brief = mini / "dist" / "demo" / "brief.en.standard.letter.pdf"
+    good = handout.read_bytes()
+    brief.unlink()
+    source = mini / "content" / "demo" / "handout.en.yaml"
+    source.write_text(source.read_text().replace("[@smith2020]", "[@nobody]"))
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "unknown citation '@nobody'" in result.out
+    assert "failed demo/handout.en.standard.letter.pdf" in result.err
+    assert handout.read_bytes() == good
+    assert brief.is_file(), "the other document must still build"
+    assert not list((mini / "dist").rglob("*.tmp"))
+
+
+def test_strict_build_fails_on_warnings(run, mini: Path) -> None:
+    source = mini / "content" / "demo" / "handout.en.yaml"
+    source.write_text(source.read_text().replace("2026-11-01", "2025-10-01"))
+    assert run("build", cwd=mini).code == 0
+    result = run("build", "--strict", cwd=mini)
+    assert result.code == 1
+    assert "review was due on 2026-10-01" in result.out
+
+
+def _template_override(project: Path, old: str, new: str) -> None:
+    target = project / "templates" / "handout.html.j2"
+    target.parent.mkdir(exist_ok=True)
+    text = (REPO / "templates" / "handout.html.j2").read_text()
+    assert old in text
+    target.write_text(text.replace(old, new, 1))
+
+
+def test_template_syntax_error_is_located(run, mini: Path) -> None:
+    _template_override(mini, "{% endfor %}", "{% endfor")
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "templates/handout.html.j2:" in result.err
+    assert "template error:" in result.err
+    assert "Traceback" not in result.text
+    assert (mini / "dist" / "demo" / "brief.en.standard.letter.pdf").is_file()
+
+
+def test_undefined_template_variable_is_an_error(run, mini: Path) -> None:
+    _template_override(mini, "{{ md.block(doc.main_message) }}", "{{ doc.no_such_field }}")
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "templates/handout.html.j2:" in result.err and "no_such_field" in result.err
+
+
+def test_missing_template_is_an_error(run, mini: Path, monkeypatch) -> None:
+    import handoutkit.render
+
+    monkeypatch.setattr(handoutkit.render, "template_dirs", lambda root: [root / "templates"])
+    (mini / "templates").mkdir()
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "templates/handout.html.j2:1:1: error: template error: template not found" in result.err
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="file:///etc/passwd" alt="x">',
+        '<img src="../../../../etc/passwd" alt="x">',
+        '<img src="http://169.254.169.254/latest/meta-data/" alt="x">',
+        '<link rel="attachment" href="/etc/hostname">',
+        '<link rel="stylesheet" href="/etc/hostname">',
+        '<div style="background: url(file:///etc/passwd)">x</div>',
+    ],
+)
+def test_sandbox_refuses_outside_resources(run, mini: Path, markup: str) -> None:
+    _template_override(mini, '<section class="main-message"', markup + '\n<section class="main-message"')
+    result = run("build", cwd=mini)
+    assert result.code == 1, result.text
+    assert "content/demo/handout.en.yaml:1:1: error: refused to load" in result.err
+    assert not (mini / "dist" / "demo" / "handout.en.standard.letter.pdf").exists()
+
+
+def test_sandbox_refuses_symlink_out_of_assets(run, mini: Path) -> None:
+    (mini / "assets").mkdir()
+    (mini / "assets" / "escape.png").symlink_to("/etc/passwd")
+    _template_override(mini, '<section class="main-message"', '<img src="assets/escape.png" alt="x">\n<section class="main-message"')
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "refused to load" in result.err
+
+
+def test_image_from_assets_with_alt_builds(run, mini: Path) -> None:
+    (mini / "assets").mkdir()
+    shutil.copy(REPO / "tests" / "data" / "pixel.png", mini / "assets" / "pixel.png")
+    source = mini / "content" / "demo" / "handout.en.yaml"
+    source.write_text(
+        source.read_text() + "images:\n  - path: assets/pixel.png\n    alt: A small grey square\n"
+    )
+    result = run("build", cwd=mini)
+    assert result.code == 0, result.text
+    with pikepdf.open(mini / "dist" / "demo" / "handout.en.standard.letter.pdf") as pdf:
+        figures = [e for e in struct_elements(pdf) if e.S == "/Figure"]
+        assert figures and str(figures[0].Alt) == "A small grey square"
+
+
+def test_image_outside_assets_is_a_check_error(run, mini: Path) -> None:
+    source = mini / "content" / "demo" / "handout.en.yaml"
+    source.write_text(source.read_text() + "images:\n  - path: ../../etc/passwd\n    alt: x\n")
+    result = run("check", cwd=mini)
+    assert result.code == 1
+    assert "'../../etc/passwd' is outside the project's assets/ folder" in result.out
+
+
+def test_weasyprint_error_fails_the_document(run, mini: Path) -> None:
+    # an image without alt text makes WeasyPrint log an ERROR under pdf/ua-1
+    (mini / "assets").mkdir()
+    shutil.copy(REPO / "tests" / "data" / "pixel.png", mini / "assets" / "pixel.png")
+    _template_override(mini, '<section class="main-message"', '<img src="assets/pixel.png">\n<section class="main-message"')
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "WeasyPrint: Image" in result.err and "alt" in result.err
+
+
+def test_missing_font_fails_the_document(run, mini: Path) -> None:
+    styles = mini / "styles"
+    shutil.copytree(REPO / "styles", styles)
+    (styles / "fonts" / "atkinson-hyperlegible-next-latin-400-normal.ttf").unlink()
+    result = run("build", cwd=mini)
+    assert result.code == 1
+    assert "font" in result.err.lower()
+
+
+def test_unknown_format_is_a_usage_error(run, mini: Path) -> None:
+    result = run("build", "--format", "docx", cwd=mini)
+    assert result.code == 2
+    assert "unknown format docx" in result.err

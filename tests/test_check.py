@@ -1,0 +1,120 @@
+"""`handoutkit check`: every rule fails, located, on a broken copy of the test project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import TESTS
+
+CASES = yaml.safe_load((TESTS / "data" / "check_cases.yaml").read_text(encoding="utf-8"))
+
+
+def apply_case(project: Path, case: dict) -> None:
+    path = project / case["file"]
+    if case.get("delete"):
+        path.unlink()
+        return
+    if "content" in case:
+        path.write_text(case["content"], encoding="utf-8")
+    elif "replace_bytes" in case:
+        old, new = (part.encode("latin-1") for part in case["replace_bytes"])
+        data = path.read_bytes()
+        assert old in data, f"test data out of date: {old!r} not in {path.name}"
+        path.write_bytes(data.replace(old, new, 1))
+    else:
+        old, new = case.get("replace") or case["replace_all"]
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"test data out of date: {old!r} not in {path.name}"
+        count = -1 if "replace_all" in case else 1
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+    if "rename" in case:
+        path.rename(project / case["rename"])
+
+
+def test_clean_project_passes(run, mini: Path) -> None:
+    result = run("check", cwd=mini)
+    assert result.code == 0, result.text
+    assert "checked 2 documents: 0 errors, 0 warnings" in result.err
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_rule(run, mini: Path, case: dict) -> None:
+    apply_case(mini, case)
+    result = run("check", *case.get("args", []), cwd=mini)
+    lines = result.out.splitlines()
+    for expected in case.get("expect", []):
+        assert expected in lines, f"missing: {expected}\n--- got:\n{result.out}"
+    for part in case.get("expect_prefix", []):
+        assert any(part in line for line in lines), f"missing: {part}\n--- got:\n{result.out}"
+    assert result.code == case["exit"], result.text
+    assert "Traceback" not in result.text
+
+
+def test_all_problems_reported_at_once(run, mini: Path) -> None:
+    apply_case(mini, {"file": "content/demo/handout.en.yaml", "replace": ["title:", "titel:"]})
+    apply_case(mini, {"file": "content/demo/brief.en.yaml", "replace": ["[@jones2021]", "[@x]"]})
+    result = run("check", cwd=mini)
+    assert result.code == 1
+    assert "handout.en.yaml:4:1: error: unknown key 'titel'" in result.out
+    assert "brief.en.yaml:37:32: error: unknown citation '@x'" in result.out
+
+
+def test_json_format(run, mini: Path) -> None:
+    apply_case(mini, {"file": "content/demo/handout.en.yaml", "replace": ["title:", "titel:"]})
+    result = run("check", "--format", "json", cwd=mini)
+    report = json.loads(result.out)
+    assert result.code == 1
+    assert report["ok"] is False
+    first = report["diagnostics"][0]
+    assert first["location"] == {"path": "content/demo/handout.en.yaml", "line": 1, "col": 1}
+    assert first["severity"] == "error"
+    assert any(d["message"] == "unknown key 'titel'" for d in report["diagnostics"])
+
+
+def test_found_from_a_subfolder(run, mini: Path) -> None:
+    result = run("check", cwd=mini / "content" / "demo")
+    assert result.code == 0, result.text
+
+
+def test_project_option(run, mini: Path, tmp_path: Path) -> None:
+    result = run("--project", str(mini), "check", cwd=tmp_path)
+    assert result.code == 0, result.text
+
+
+def test_no_project_is_a_usage_error(run, tmp_path: Path) -> None:
+    result = run("check", cwd=tmp_path)
+    assert result.code == 2
+    assert "no handoutkit.yaml found" in result.err
+    assert "Traceback" not in result.text
+
+
+def test_bad_option_is_a_usage_error(run, mini: Path) -> None:
+    result = run("check", "--format", "xml", cwd=mini)
+    assert result.code == 2
+
+
+def test_check_selected_paths(run, mini: Path) -> None:
+    apply_case(mini, {"file": "content/demo/brief.en.yaml", "replace": ["[@jones2021]", "[@x]"]})
+    result = run("check", "content/demo/handout.en.yaml", cwd=mini)
+    assert result.code == 0, result.text  # the broken brief is not selected
+    assert "checked 1 documents" in result.err
+
+
+def test_internal_error_is_short_without_debug(run, mini: Path, monkeypatch) -> None:
+    import handoutkit.checks
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(handoutkit.checks, "check_project", broken)
+    result = run("check", cwd=mini)
+    assert result.code == 3
+    assert "internal error: RuntimeError: boom" in result.err
+    assert "Traceback" not in result.err
+    result = run("--debug", "check", cwd=mini)
+    assert result.code == 3
+    assert "Traceback" in result.err
