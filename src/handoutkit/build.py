@@ -115,7 +115,9 @@ def build_project(
             problems = exc.diagnostics or [_located(document, str(exc))]
             results.append(OutputResult(spec, "failed", problems=problems))
             continue
-        paths = [write_atomic(out_dir, spec.relative_path(fmt), data) for fmt, data in outputs.items()]
+        paths = [
+            write_atomic(out_dir, spec.relative_path(fmt), data) for fmt, data in outputs.items()
+        ]
         results.append(OutputResult(spec, "built", paths, pages))
     return BuildReport(diagnostics, results)
 
@@ -163,7 +165,9 @@ def write_atomic(out_dir: Path, relative: Path, data: bytes) -> Path:
     if not target.is_relative_to(out_root):  # names are validated slugs; this is a backstop
         raise UserError(f"refusing to write outside the output folder: {relative}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

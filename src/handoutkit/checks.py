@@ -52,7 +52,9 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
     return diagnostics
 
 
-def check_citations(project: Project, document: SourceDocument, diagnostics: Diagnostics) -> set[str]:
+def check_citations(
+    project: Project, document: SourceDocument, diagnostics: Diagnostics
+) -> set[str]:
     """Every citation must resolve; a document that cites nothing is an error."""
     library = project.shared.references
     source = document.source

@@ -49,7 +49,9 @@ state = State()
 
 PathsArg = Annotated[
     list[Path] | None,
-    typer.Argument(help="Documents or topic folders (default: the whole project).", show_default=False),
+    typer.Argument(
+        help="Documents or topic folders (default: the whole project).", show_default=False
+    ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Report format.")]
@@ -65,9 +67,13 @@ def _version(value: bool) -> None:
 def main_options(
     project: Annotated[
         Path | None,
-        typer.Option("--project", "-p", help="Project folder (default: search upward for handoutkit.yaml)."),
+        typer.Option(
+            "--project", "-p", help="Project folder (default: search upward for handoutkit.yaml)."
+        ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
     today: Annotated[
         str | None,
         typer.Option(
@@ -84,7 +90,9 @@ def main_options(
         try:
             state.today = dt.date.fromisoformat(today)
         except ValueError:
-            raise typer.BadParameter(f"'{today}' is not a date (YYYY-MM-DD)", param_hint="--today") from None
+            raise typer.BadParameter(
+                f"'{today}' is not a date (YYYY-MM-DD)", param_hint="--today"
+            ) from None
 
 
 def _today() -> dt.date:
@@ -97,7 +105,9 @@ def _project_root() -> Path:
     if state.project is not None:
         root = state.project
         if not (root / CONFIG_NAME).is_file():
-            raise UsageProblem(f"{root}: no {CONFIG_NAME} in this folder — is it a handoutkit project?")
+            raise UsageProblem(
+                f"{root}: no {CONFIG_NAME} in this folder — is it a handoutkit project?"
+            )
         return root.resolve()
     try:
         return find_project_root()
@@ -123,7 +133,9 @@ def _summary(diagnostics: Diagnostics, strict: bool) -> str:
 
 
 @app.command()
-def check(paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = OutputFormat.text) -> None:
+def check(
+    paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = OutputFormat.text
+) -> None:
     """Validate content: schema, citations, mandatory blocks and review dates."""
     from handoutkit.checks import check_project
     from handoutkit.loader import load_project
@@ -144,9 +156,8 @@ def check(paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = Ou
     else:
         _print_diagnostics(diagnostics)
         colour = "red" if failed else ("yellow" if diagnostics.warnings else "green")
-        err.print(
-            f"[{colour}]checked {len(project.documents)} documents: {_summary(diagnostics, strict)}[/]"
-        )
+        count = len(project.documents)
+        err.print(f"[{colour}]checked {count} documents: {_summary(diagnostics, strict)}[/]")
     raise typer.Exit(EXIT_CONTENT if failed else EXIT_OK)
 
 
@@ -154,7 +165,8 @@ def check(paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = Ou
 def build(
     paths: PathsArg = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: from handoutkit.yaml).")
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: from handoutkit.yaml)."),
     ] = None,
     strict: StrictOpt = False,
     formats: Annotated[

@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
 from handoutkit.models import (
     DOCUMENT_MODELS,
+    SLUG,
     CrisisBlock,
     CrisisLibrary,
     CslItem,
@@ -227,7 +228,10 @@ def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) ->
         shared.crisis_source = crisis.source
         shared.crisis = (
             validate_model(
-                TypeAdapter(CrisisLibrary), crisis.data, crisis.source, diagnostics,
+                TypeAdapter(CrisisLibrary),
+                crisis.data,
+                crisis.source,
+                diagnostics,
                 hint_model=CrisisBlock,
             )
             or {}
@@ -317,9 +321,7 @@ def _report_validation_error(
         )
         return
     message, hint = _explain(kind, error, value)
-    diagnostics.error(
-        source.locate(loc), f"'{_dotted(loc)}': {message}", hint, rule="schema"
-    )
+    diagnostics.error(source.locate(loc), f"'{_dotted(loc)}': {message}", hint, rule="schema")
 
 
 def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
@@ -330,7 +332,8 @@ def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
         if isinstance(value, bool | int | float):
             return (
                 f"expected text, got the {type(value).__name__} {value!r}",
-                f'put the value in quotes, e.g. "{value}"' if not isinstance(value, bool)
+                f'put the value in quotes, e.g. "{value}"'
+                if not isinstance(value, bool)
                 else "put the value in quotes (yes/no/on/off are read as true/false)",
             )
         return f"expected text, got {_kind_of(value)}", "write a single line or block of text"
@@ -359,7 +362,7 @@ def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
 
 def _pattern_hint(pattern: str) -> str:
     hints = {
-        "^[a-z0-9][a-z0-9-]{0,62}$": "use lower-case letters, digits and hyphens, e.g. ketamine-bpd",
+        SLUG: "use lower-case letters, digits and hyphens, e.g. ketamine-bpd",
         "^[a-z]{2,3}$": "use a two-letter language code such as en or es",
         "^#[0-9a-fA-F]{6}$": "write colours as #rrggbb, e.g. #1a4d80",
         "^https://\\S+$": "use a full https:// address",

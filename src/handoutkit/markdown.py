@@ -17,7 +17,9 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-CITATION = re.compile(r"\[(@[A-Za-z0-9_][A-Za-z0-9_:.-]*(?:\s*;\s*@[A-Za-z0-9_][A-Za-z0-9_:.-]*)*)\]")
+CITATION = re.compile(
+    r"\[(@[A-Za-z0-9_][A-Za-z0-9_:.-]*(?:\s*;\s*@[A-Za-z0-9_][A-Za-z0-9_:.-]*)*)\]"
+)
 _CITATION_WITH_SPACE = re.compile(r"[ \t]*" + CITATION.pattern)
 ALLOWED_LINK = re.compile(r"^(https?://|mailto:|tel:|#)", re.IGNORECASE)
 
@@ -65,8 +67,10 @@ class Citer:
     def superscript(self, keys: Sequence[str]) -> Markup:
         numbers = sorted({self.number(key) for key in keys})
         links = [Markup('<a href="#ref-{0}">{0}</a>').format(n) for n in numbers]
-        return Markup('<sup class="cite">') + Markup(",").join(_compress(numbers, links)) + Markup(
-            "</sup>"
+        return (
+            Markup('<sup class="cite">')
+            + Markup(",").join(_compress(numbers, links))
+            + Markup("</sup>")
         )
 
 
@@ -159,14 +163,14 @@ class MarkdownRenderer:
         self.md.add_render_rule("heading_close", self._render_heading_close(heading_offset))
 
     def block(self, text: str) -> Markup:
-        return Markup(self.md.render(text))  # noqa: S704 - markdown-it escapes text, html off
+        return Markup(self.md.render(text))
 
     def inline(self, text: str) -> Markup:
         """One paragraph without the <p> wrapper: list items, table cells."""
         html = self.md.render(text).strip()
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        return Markup(html)  # noqa: S704
+        return Markup(html)
 
     def plain(self, text: str) -> str:
         """The text a reader sees, without citation markers or Markdown symbols."""

@@ -120,9 +120,7 @@ class CslItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: CitationKey
-    type: Literal[
-        "article-journal", "book", "report", "webpage", "chapter", "article", "document"
-    ]
+    type: Literal["article-journal", "book", "report", "webpage", "chapter", "article", "document"]
     title: Text
     author: list[CslName] = Field(default_factory=list)
     editor: list[CslName] = Field(default_factory=list)
@@ -310,9 +308,9 @@ DOCUMENT_MODELS: dict[str, type[DocumentBase]] = {"handout": Handout, "brief": B
 TextKind = Literal["text", "markdown", "citation"]
 
 
-def walk_text(model: BaseModel, loc: tuple[str | int, ...] = ()) -> Iterator[
-    tuple[tuple[str | int, ...], str, TextKind]
-]:
+def walk_text(
+    model: BaseModel, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str, TextKind]]:
     """Every string in a model with its path and kind, for checks that read all the text."""
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)

@@ -67,8 +67,13 @@ class Printer:
                 path = find_style(self.root, name)
                 if path is None:
                     raise UserError(
-                        [_diagnostic(f"styles/{name}", f"stylesheet '{name}' is missing",
-                                     "restore it in the project's styles/ folder")]
+                        [
+                            _diagnostic(
+                                f"styles/{name}",
+                                f"stylesheet '{name}' is missing",
+                                "restore it in the project's styles/ folder",
+                            )
+                        ]
                     )
                 with self._watch(f"styles/{name}") as check:
                     sheets.append(
