@@ -74,7 +74,9 @@ def test_pdfs_are_tagged_pdf_ua(shipped: Path) -> None:
 def test_brief_tables_have_header_cells(shipped: Path) -> None:
     with pikepdf.open(shipped / "ketamine-bpd" / "brief.en.standard.letter.pdf") as pdf:
         kinds = [str(e.S) for e in struct_elements(pdf)]
-    assert kinds.count("/Table") == 2
+    # WeasyPrint tags each page's part of a split table as its own /Table (known, see 4/8)
+    assert kinds.count("/Table") >= 2
+    assert "/Caption" in kinds and "/THead" in kinds
     assert "/TH" in kinds and "/TD" in kinds
 
 

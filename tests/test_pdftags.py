@@ -427,3 +427,22 @@ def test_verapdf_pdf_ua1_compliance(post_pdf: bytes, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"PASS {path}" in result.stdout
+
+
+def test_running_link_alone_is_attached_without_conversion() -> None:
+    body = '<div class="hdr">Clinic <a href="https://example.org/">web</a></div>' + BODY
+    raw = render(
+        page_boxes="@top-center { content: element(header) }",
+        body=body,
+        extra_css=".hdr { position: running(header) }",
+    )
+    with open_pdf(raw) as pdf:
+        assert artifact_page_furniture(pdf) == 0
+    post = postprocess_pdf(raw)
+    assert post != raw
+    with open_pdf(post) as pdf:
+        reachable = reachable_elements(pdf)
+        tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+        for _key, value in tree.items():
+            for ref in value if isinstance(value, pikepdf.Array) else [value]:
+                assert not isinstance(ref, pikepdf.Dictionary) or ref.objgen in reachable

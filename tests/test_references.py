@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import html
-import importlib.util
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-if importlib.util.find_spec("handoutkit") is None:  # not installed yet: use the src layout
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from handoutkit.models import CslItem
 from handoutkit.references import (
@@ -116,7 +110,7 @@ SCOTT: dict[str, Any] = {
     "author": [{"family": "Scott", "given": "E"}],
     "container-title-short": "Aust N Z J Psychiatry",
     "issued": {"date-parts": [[2025]]},
-    "DOI": "10.1177/placeholder-scott-2025",  # placeholder: test data, not a real DOI
+    "DOI": "10.1177/00048674251374472",
 }
 
 WEBPAGE: dict[str, Any] = {
@@ -221,7 +215,7 @@ def test_descriptive_title_in_brackets_without_volume() -> None:
     assert text.startswith("Scott E. [")
     assert text == (
         "Scott E. [Ketamine and borderline personality disorder]. Aust N Z J Psychiatry. 2025. "
-        "doi:10.1177/placeholder-scott-2025"
+        "doi:10.1177/00048674251374472"
     )
 
 
@@ -440,3 +434,22 @@ def test_missing_fields_degrade_to_expected_shapes() -> None:
     assert "2nd ed. American Psychiatric Association Publishing. doi:" in text_of(no_year)
     no_publisher = {k: v for k, v in NICE.items() if k != "publisher"}
     assert text_of(no_publisher).endswith("Clinical guideline CG78. 2009.")
+
+
+def test_incomplete_author_list_prints_et_al() -> None:
+    """A list the source cut short ("et al.") never prints as if it were complete."""
+    six = [{"family": f"Author{chr(65 + i)}", "given": "B"} for i in range(6)]
+    item = CslItem.model_validate(
+        {"id": "x", "type": "book", "title": "T", "author": six, "author-list-incomplete": True}
+    )
+    assert format_reference_text(item).startswith("AuthorA B, AuthorB B, AuthorC B, et al. T.")
+    one = CslItem.model_validate(
+        {
+            "id": "y",
+            "type": "book",
+            "title": "T",
+            "author": [{"family": "Scott", "given": "E"}],
+            "author-list-incomplete": True,
+        }
+    )
+    assert format_reference_text(one).startswith("Scott E, et al. T.")

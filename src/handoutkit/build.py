@@ -90,26 +90,27 @@ def build_project(
 
     renderer = Renderer(project)
     printer: Printer | None = None
-    html_cache: dict[tuple[str, str], str] = {}
+    rendered: dict[tuple[str, str], str] = {}  # (document, edition) -> HTML; paper-independent
     for spec in specs:
         document = spec.document
         reason = blocked.get(document.shown)
         if reason is not None:
             results.append(OutputResult(spec, "failed", problems=[reason]))
             continue
+        key = (document.shown, spec.edition)
+        first_paper = key not in rendered
+        outputs: dict[str, bytes] = {}
+        pages = 0
         try:
-            key = (document.shown, spec.edition)
-            if key not in html_cache:
-                html_cache[key] = renderer.render(document, spec.edition).html
-            html = html_cache[key]
-            outputs: dict[str, bytes] = {}
-            pages = 0
+            if first_paper:
+                rendered[key] = renderer.render(document, spec.edition).html
+            html = rendered[key]
             if "pdf" in formats:
                 printer = printer or Printer(project.root)
                 printed = printer.print_pdf(html, spec.edition, spec.paper, document.shown)
                 outputs["pdf"] = printed.pdf
                 pages = printed.pages
-            if "html" in formats:
+            if "html" in formats and first_paper:
                 outputs["html"] = html.encode("utf-8")
         except UserError as exc:
             problems = exc.diagnostics or [_located(document, str(exc))]

@@ -195,7 +195,8 @@ def build(
     for result in report.results:
         if result.status == "built":
             for path in result.paths:
-                pages = f" ({result.pages} page{'s' * (result.pages != 1)})" if result.pages else ""
+                pdf = path.suffix == ".pdf"
+                pages = f" ({result.pages} page{'s' * (result.pages != 1)})" if pdf else ""
                 err.print(f"[green]built[/] {display_path(path)}{pages}", markup=True)
         else:
             name = result.spec.relative_path("pdf").as_posix()

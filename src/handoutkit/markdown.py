@@ -67,8 +67,9 @@ class Citer:
     def superscript(self, keys: Sequence[str]) -> Markup:
         numbers = sorted({self.number(key) for key in keys})
         links = [Markup('<a href="#ref-{0}">{0}</a>').format(n) for n in numbers]
+        # a word joiner keeps the number on the line of the word or punctuation it follows
         return (
-            Markup('<sup class="cite">')
+            Markup('\u2060<sup class="cite">')
             + Markup(",").join(_compress(numbers, links))
             + Markup("</sup>")
         )

@@ -140,6 +140,11 @@ class CslItem(BaseModel):
     PMID: str | int | None = None
     URL: Text | None = None
     note: Text | None = None
+    author_list_incomplete: bool = Field(
+        default=False,
+        alias="author-list-incomplete",
+        description="Only the first authors are known (the source said 'et al.'): print 'et al.'.",
+    )
     title_is_descriptive: bool = Field(
         default=False,
         alias="title-is-descriptive",

@@ -152,7 +152,7 @@ class _Frame:
     """An open marked-content sequence."""
 
     index: int
-    target: bool
+    mcid: int | None  # set when the sequence is furniture to convert
     point: tuple[float, float] | None = None
 
 
@@ -160,12 +160,12 @@ class _Frame:
 class _Context:
     """What is needed to rewrite one page (and the forms it draws)."""
 
-    pdf: pikepdf.Pdf
     parent_tree: pikepdf.NumberTree
     reachable: set[tuple[int, int]]
     bounds: tuple[float, float]  # bottom, top in default user space
     adopted: set[tuple[int, int]]
     streams_done: set[tuple[int, int]] = field(default_factory=set)
+    converted: set[tuple[int, int]] = field(default_factory=set)  # (ParentTree key, MCID)
     count: int = 0
 
     def furniture_mcids(self, key: int) -> set[int]:
@@ -236,7 +236,7 @@ def _rewrite_stream(
         if first_point is None:
             first_point = point
         for frame in frames:
-            if frame.target and frame.point is None:
+            if frame.mcid is not None and frame.point is None:
                 frame.point = point
 
     for index, instruction in enumerate(instructions):
@@ -260,7 +260,7 @@ def _rewrite_stream(
             matrix = _matrix(operands)
             if matrix is not None:
                 tm = tlm = matrix
-        elif op in ("Td", "TD") and len(operands) == 2:
+        elif op in ("Td", "TD") and _matrix([1, 0, 0, 1, *operands]) is not None:
             tx, ty = float(operands[0]), float(operands[1])
             if op == "TD":
                 leading = -ty
@@ -281,10 +281,11 @@ def _rewrite_stream(
                     mark(point)
         elif op in ("BDC", "BMC"):
             mcid = _mcid_of(operands, resources) if op == "BDC" else None
-            frames.append(_Frame(index, mcid is not None and mcid in mcids))
+            frames.append(_Frame(index, mcid if mcid in mcids else None))
         elif op == "EMC" and frames:
             frame = frames.pop()
-            if frame.target:
+            if frame.mcid is not None:
+                ctx.converted.add((key, frame.mcid))
                 result[frame.index] = pikepdf.ContentStreamInstruction(
                     [Name.Artifact, ctx.artifact_properties(frame.point)], Operator("BDC")
                 )
@@ -388,11 +389,18 @@ def artifact_page_furniture(pdf: pikepdf.Pdf) -> int:
     that hold annotations (links in running elements) cannot become artifacts
     in PDF/UA-1, so they are attached to the tree instead of converted.
 
-    Returns the number of converted sequences; 0 means nothing was touched.
+    Returns the number of converted sequences (0 for a PDF without margin-box
+    content, which is then left as it was, apart from attaching link-holding
+    orphans as described above).
     """
+    return _artifact_page_furniture(pdf)[0]
+
+
+def _artifact_page_furniture(pdf: pikepdf.Pdf) -> tuple[int, bool]:
+    """Do the work; return (converted sequences, whether ``pdf`` was modified)."""
     struct_root = pdf.Root.get("/StructTreeRoot")
     if not isinstance(struct_root, Dictionary) or "/ParentTree" not in struct_root:
-        return 0
+        return 0, False
     parent_tree = pikepdf.NumberTree(struct_root.ParentTree)
     reachable = _reachable_elements(struct_root)
 
@@ -409,20 +417,20 @@ def artifact_page_furniture(pdf: pikepdf.Pdf) -> int:
                 _adopt(pdf, struct_root, orphan, reachable)
                 adopted.add(orphan.objgen)
 
-    total = 0
-    converted_keys: set[int] = set()
+    converted: set[tuple[int, int]] = set()
     streams_done: set[tuple[int, int]] = set()
+    total = 0
     for page in pdf.pages:
         key = page.obj.get("/StructParents")
-        if key is None:
+        if not isinstance(key, int):
             continue
         ctx = _Context(
-            pdf=pdf,
             parent_tree=parent_tree,
             reachable=reachable,
             bounds=_page_bounds(page),
             adopted=adopted,
             streams_done=streams_done,
+            converted=converted,
         )
         if not ctx.furniture_mcids(int(key)) and not _forms_have_own_keys(page):
             continue
@@ -432,26 +440,19 @@ def artifact_page_furniture(pdf: pikepdf.Pdf) -> int:
         )
         if new is not None:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(new))
-        if ctx.count:
-            converted_keys.add(int(key))
-            total += ctx.count
+        total += ctx.count
 
-    # Drop the ParentTree references to the converted elements.
-    if total:
-        for key in sorted(converted_keys):
-            entry = parent_tree.get(key)
-            if not isinstance(entry, Array):
-                continue
-            values = [
-                ref
-                if not (_is_struct_elem(ref) and ref.is_indirect) or ref.objgen in reachable
-                else None
-                for ref in entry
-            ]
-            while values and values[-1] is None:
-                values.pop()
-            parent_tree[key] = Array(values)
-    return total
+    # Drop the ParentTree references to the converted elements; trailing
+    # entries go, converted MCIDs in the middle of a page's array become null.
+    for key in sorted({key for key, _mcid in converted}):
+        entry = parent_tree.get(key)
+        if not isinstance(entry, Array):
+            continue
+        values = [None if (key, mcid) in converted else ref for mcid, ref in enumerate(entry)]
+        while values and values[-1] is None:
+            values.pop()
+        parent_tree[key] = Array(values)
+    return total, bool(total or adopted)
 
 
 def _forms_have_own_keys(page: pikepdf.Page) -> bool:
@@ -462,14 +463,16 @@ def _forms_have_own_keys(page: pikepdf.Page) -> bool:
 def postprocess_pdf(pdf_bytes: bytes) -> bytes:
     """Artifact page furniture in a WeasyPrint PDF/UA-1 file.
 
-    Returns ``pdf_bytes`` itself when there is nothing to convert.  Otherwise
-    the file is saved deterministically: the first /ID element is kept from
-    WeasyPrint's file, the second is derived from the content, the XMP
-    metadata (with ``pdfuaid:part``) and the document information are copied
-    unchanged, and no timestamp is added.
+    Returns ``pdf_bytes`` itself when there is nothing to change.  Otherwise
+    the file is saved deterministically: same input, same bytes.  The /ID is
+    derived from the content (qpdf's deterministic ID), the XMP metadata (with
+    ``pdfuaid:part``) and the document information dictionary are copied
+    unchanged, the PDF version and object streams are kept, and no timestamp
+    is added.
     """
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        if not artifact_page_furniture(pdf):
+        _count, modified = _artifact_page_furniture(pdf)
+        if not modified:
             return pdf_bytes
         out = io.BytesIO()
         pdf.save(

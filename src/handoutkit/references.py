@@ -87,7 +87,7 @@ def _journal_article(item: CslItem) -> list[_Element]:
     """Authors. Title. Journal. Year;Vol(Issue):Pages. doi:DOI. PMID: N"""
     journal = item.container_title_short or item.container_title
     return [
-        *_authors(item.author),
+        *_authors(item.author, item.author_list_incomplete),
         _title(item, italic=False),
         _element(Segment(journal, "italic") if journal else None),
         _element(_plain(_journal_location(item))),
@@ -98,7 +98,7 @@ def _journal_article(item: CslItem) -> list[_Element]:
 def _book(item: CslItem) -> list[_Element]:
     """Authors. Title. Edition. Publisher; Year. doi/URL (AMA 11 omits the place)."""
     return [
-        *_authors(item.author),
+        *_authors(item.author, item.author_list_incomplete),
         _title(item, italic=True),
         _element(_plain(_edition(item.edition))),
         _element(_plain(_publisher_year(item))),
@@ -109,7 +109,7 @@ def _book(item: CslItem) -> list[_Element]:
 def _report(item: CslItem) -> list[_Element]:
     """Authors. Title. Genre Number. Publisher; Year. URL/doi; also used for unknown types."""
     return [
-        *_authors(item.author),
+        *_authors(item.author, item.author_list_incomplete),
         _title(item, italic=True),
         _element(_plain(_genre_number(item.genre, item.number))),
         _element(_plain(_publisher_year(item))),
@@ -121,7 +121,7 @@ def _webpage(item: CslItem) -> list[_Element]:
     """Authors. Title. Site. Published Year. Accessed Month D, YYYY. URL"""
     year = _year(item.issued)
     return [
-        *_authors(item.author),
+        *_authors(item.author, item.author_list_incomplete),
         _title(item, italic=False),
         _element(_plain(item.container_title)),
         _element(_plain(f"Published {year}" if year else None)),
@@ -132,13 +132,18 @@ def _webpage(item: CslItem) -> list[_Element]:
 # --------------------------------------------------------------------------- elements
 
 
-def _authors(names: Sequence[CslName]) -> list[_Element]:
-    """AMA author list; more than 6 names become the first 3 and "et al"."""
+def _authors(names: Sequence[CslName], incomplete: bool = False) -> list[_Element]:
+    """AMA author list; more than 6 names become the first 3 and "et al".
+
+    `incomplete` marks a list known to be cut short (the source said "et al."): it is never
+    printed as if complete, so it is treated as longer than 6 names.
+    """
     if not names:
         return []
-    shown = names if len(names) <= MAX_AUTHORS else names[:AUTHORS_BEFORE_ET_AL]
+    truncated = incomplete or len(names) > MAX_AUTHORS
+    shown = names[:AUTHORS_BEFORE_ET_AL] if truncated else names
     text = ", ".join(_author_name(name) for name in shown)
-    if len(names) > MAX_AUTHORS:
+    if truncated:
         text += ", et al."
     return [_Element((Segment(text),))]
 
