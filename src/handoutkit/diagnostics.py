@@ -70,9 +70,6 @@ class Diagnostics(list[Diagnostic]):
     def has_errors(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
 
-    def for_path(self, path: str) -> list[Diagnostic]:
-        return [d for d in self if d.location.path == path]
-
     def sorted(self) -> list[Diagnostic]:
         return sorted(self, key=lambda d: (d.location, d.severity != Severity.ERROR))
 

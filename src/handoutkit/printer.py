@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,7 +187,3 @@ def _diagnostic(path: str, message: str, hint: str) -> object:
     diagnostics = Diagnostics()
     diagnostics.error(Location(path), message, hint, rule="print")
     return diagnostics[0]
-
-
-def paper_sizes() -> Sequence[str]:
-    return tuple(PAPER_CSS)

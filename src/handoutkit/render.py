@@ -26,8 +26,6 @@ from handoutkit.markdown import Citer, MarkdownRenderer, strip_markdown
 from handoutkit.references import format_reference_html
 from handoutkit.resources import locale_file, template_dirs
 
-EDITIONS = ("standard", "large-print")
-
 
 @dataclass(frozen=True)
 class RenderedDocument:
