@@ -89,6 +89,14 @@ def test_every_page_shows_988_and_page_numbers(shipped: Path) -> None:
         assert len(pages) <= MAX_PAGES[path.name.split(".")[2]], (path.name, len(pages))
 
 
+def test_crisis_block_is_on_page_one_of_every_pdf(shipped: Path) -> None:
+    for path in shipped_pdfs(shipped):
+        first = page_texts(path)[0]
+        heading = "Si está en crisis" if ".es." in path.name else "If you are in crisis"
+        assert heading in first, path.name
+        assert "911" in first, path.name
+
+
 def test_mandatory_blocks_close_the_document(shipped: Path) -> None:
     english = page_texts(shipped / "ketamine-bpd" / "handout.en.standard.letter.pdf")
     whole = "\n".join(english)
@@ -317,3 +325,41 @@ def test_unknown_format_is_a_usage_error(run, mini: Path) -> None:
     result = run("build", "--format", "docx", cwd=mini)
     assert result.code == 2
     assert "unknown format docx" in result.err
+
+
+def _text_sizes_pt(printer, html: str, edition: str) -> list[tuple[float, str]]:
+    """(font size in pt, text) of every laid-out text box in the body flow."""
+    document = printer.layout(html, edition, "letter")
+    sizes: list[tuple[float, str]] = []
+
+    def walk(box, in_sup: bool) -> None:
+        element_tag = getattr(box, "element_tag", None)
+        in_sup = in_sup or element_tag == "sup"
+        if hasattr(box, "text") and box.text.strip() and not in_sup:
+            sizes.append((box.style["font_size"] * 0.75, box.text))
+        for child in getattr(box, "children", []):
+            walk(child, in_sup)
+
+    for page in document.pages:
+        for child in page._page_box.children:  # the body flow; margin boxes are separate
+            if type(child).__name__ != "MarginBox":
+                walk(child, False)
+    return sizes
+
+
+@pytest.mark.parametrize("document", ["handout.en", "handout.es", "brief.en"])
+def test_text_sizes_per_edition(tmp_path: Path, document: str) -> None:
+    """Standard: body paragraphs >= 12 pt; large print (ACB): every text run >= 18 pt."""
+    from handoutkit.loader import load_project
+    from handoutkit.printer import Printer
+    from handoutkit.render import Renderer
+
+    project = load_project(copy_shipped_project(tmp_path / "p"))
+    source = next(d for d in project.documents if d.stem == document)
+    renderer, printer = Renderer(project), Printer(project.root)
+    large = _text_sizes_pt(printer, renderer.render(source, "large-print").html, "large-print")
+    small = [(size, text) for size, text in large if size < 17.99]
+    assert not small, small[:5]
+    standard = _text_sizes_pt(printer, renderer.render(source, "standard").html, "standard")
+    body = [size for size, _ in standard]
+    assert max(set(body), key=body.count) >= 12, "most text (the body) must be at least 12 pt"

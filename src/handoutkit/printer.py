@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from handoutkit.checks import ASSET_FOLDER
 from handoutkit.diagnostics import Diagnostics, Location, UserError
@@ -90,18 +91,22 @@ class Printer:
 
     def print_pdf(self, html: str, edition: str, paper: str, shown: str) -> PrintResult:
         """Render one document; `shown` is the source path used to locate problems."""
-        from weasyprint import HTML
-
         from handoutkit.pdftags import postprocess_pdf
 
-        stylesheets = self.stylesheets(edition, paper)
         with self._watch(shown) as check:
-            document = HTML(
-                string=html, base_url=self.root.as_uri() + "/", url_fetcher=self.fetcher
-            ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant="pdf/ua-1")
-            pdf = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+            document = self.layout(html, edition, paper)
+            pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         check()
         return PrintResult(postprocess_pdf(pdf), len(document.pages))
+
+    def layout(self, html: str, edition: str, paper: str) -> Any:
+        """The laid-out WeasyPrint document (pages and boxes), before it becomes a PDF."""
+        from weasyprint import HTML
+
+        stylesheets = self.stylesheets(edition, paper)
+        return HTML(
+            string=html, base_url=self.root.as_uri() + "/", url_fetcher=self.fetcher
+        ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant="pdf/ua-1")
 
     @contextmanager
     def _watch(self, shown: str) -> Iterator[object]:
