@@ -280,9 +280,13 @@ def test_sandbox_refuses_symlink_out_of_assets(run, mini: Path) -> None:
     assert "refused to load" in result.err
 
 
+def _add_pixel_asset(project: Path) -> None:
+    (project / "assets").mkdir()
+    shutil.copy(REPO / "tests" / "data" / "pixel.png", project / "assets" / "pixel.png")
+
+
 def test_image_from_assets_with_alt_builds(run, mini: Path) -> None:
-    (mini / "assets").mkdir()
-    shutil.copy(REPO / "tests" / "data" / "pixel.png", mini / "assets" / "pixel.png")
+    _add_pixel_asset(mini)
     source = mini / "content" / "demo" / "handout.en.yaml"
     source.write_text(
         source.read_text() + "images:\n  - path: assets/pixel.png\n    alt: A small grey square\n"
@@ -304,8 +308,7 @@ def test_image_outside_assets_is_a_check_error(run, mini: Path) -> None:
 
 def test_weasyprint_error_fails_the_document(run, mini: Path) -> None:
     # an image without alt text makes WeasyPrint log an ERROR under pdf/ua-1
-    (mini / "assets").mkdir()
-    shutil.copy(REPO / "tests" / "data" / "pixel.png", mini / "assets" / "pixel.png")
+    _add_pixel_asset(mini)
     _insert_before_main_message(mini, '<img src="assets/pixel.png">')
     result = run("build", cwd=mini)
     assert result.code == 1
