@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import weasyprint
 
-weasyprint = pytest.importorskip("weasyprint")
-
-from handoutkit.pdftags import artifact_page_furniture, postprocess_pdf  # noqa: E402
+from handoutkit.pdftags import artifact_page_furniture, postprocess_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 VERAPDF = ROOT / "scripts" / "verapdf"
@@ -310,10 +309,16 @@ def test_document_level_tagging_is_preserved(raw_pdf: bytes, post_pdf: bytes) ->
         assert check() == []
 
 
+def _require_tool(command: str, package: str) -> str:
+    """scripts/setup installs these tools, so a missing one is a broken set-up, not a skip."""
+    path = shutil.which(command)
+    if path is None:
+        pytest.fail(f"{command} is missing: run scripts/setup (Debian package {package})")
+    return path
+
+
 def test_qpdf_check_passes(post_pdf: bytes, tmp_path: Path) -> None:
-    qpdf = shutil.which("qpdf")
-    if qpdf is None:
-        pytest.skip("qpdf not installed (apt-get install qpdf)")
+    qpdf = _require_tool("qpdf", "qpdf")
     path = tmp_path / "post.pdf"
     path.write_bytes(post_pdf)
     result = subprocess.run([qpdf, "--check", str(path)], capture_output=True, text=True)
@@ -321,9 +326,7 @@ def test_qpdf_check_passes(post_pdf: bytes, tmp_path: Path) -> None:
 
 
 def test_footer_text_is_still_extractable(post_pdf: bytes, tmp_path: Path) -> None:
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.skip("pdftotext (poppler-utils) not installed")
+    pdftotext = _require_tool("pdftotext", "poppler-utils")
     path = tmp_path / "post.pdf"
     path.write_bytes(post_pdf)
     text = subprocess.run(

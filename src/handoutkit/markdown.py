@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 CITATION = re.compile(
     r"\[(@[A-Za-z0-9_][A-Za-z0-9_:.-]*(?:\s*;\s*@[A-Za-z0-9_][A-Za-z0-9_:.-]*)*)\]"
@@ -172,10 +172,6 @@ class MarkdownRenderer:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return Markup(html)
-
-    def plain(self, text: str) -> str:
-        """The text a reader sees, without citation markers or Markdown symbols."""
-        return str(escape(strip_markdown(text)))
 
     def _citation_rule(self) -> Callable[..., str]:
         # markdown-it binds render rules to its renderer, so close over the citer instead
