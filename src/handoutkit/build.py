@@ -1,72 +1,169 @@
-"""Publish stage: check, then render and print every document × edition × paper size.
+"""Publish stage: check, then render and print the build matrix, in parallel and incrementally.
 
-A document with errors, or whose rendering fails, is reported and skipped; the others still
-build. Outputs are written atomically (temporary file, then rename in the same folder), so a
-failure never leaves a partial file and an earlier good output stays in place.
+The matrix is documents × editions × paper sizes (× formats) from `handoutkit.yaml`, narrowed by
+a `Selection`. Each output has a content-addressed key (see `cache`): an output whose key and
+file are unchanged is skipped without importing WeasyPrint. The rest are built in this process
+(`jobs=1`) or by worker processes forked from a server that has imported WeasyPrint once; each
+worker keeps one `Printer` (fonts, parsed stylesheets) and is replaced after
+`recycle_after` outputs, which bounds its memory.
+
+A document with errors, or an output whose rendering fails, is reported and skipped; the
+others still build. Outputs are written atomically (temporary file, then rename), so a
+failure never leaves a partial file and an earlier good output stays in place. The manifest
+(`manifest.json`, which also holds the cache keys) is merged under a file lock, so two builds
+into the same folder never lose each other's entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import hashlib
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from handoutkit.cache import Inputs
 from handoutkit.checks import check_project
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError
+from handoutkit.fileio import write_atomic
 from handoutkit.loader import Project, SourceDocument
+from handoutkit.manifest import read_manifest, update_manifest
+from handoutkit.rack import RackSpec, plan_racks
 
-FORMATS = ("pdf", "html")
+FORMATS = ("pdf", "html", "rack")
+RECYCLE_AFTER = 40  # outputs per worker before it is replaced (bounds WeasyPrint's caches)
+
+
+# --------------------------------------------------------------------------- the matrix
 
 
 @dataclass(frozen=True)
 class OutputSpec:
     document: SourceDocument
     edition: str
-    paper: str
+    paper: str | None  # None for the HTML edition, which has no paper size
+    fmt: str = "pdf"
 
-    def relative_path(self, fmt: str) -> Path:
-        """Stable output name, e.g. ketamine-bpd/handout.en.standard.letter.pdf.
+    @property
+    def relative_path(self) -> Path:
+        """Stable output name: ketamine-bpd/handout.en.standard.letter.pdf, or .standard.html."""
+        paper = f".{self.paper}" if self.paper else ""
+        name = f"{self.document.stem}.{self.edition}{paper}.{self.fmt}"
+        return Path(self.document.topic, name)
 
-        The HTML does not depend on the paper size, so it is named without it.
-        """
-        paper = "" if fmt == "html" else f".{self.paper}"
-        return Path(self.document.topic, f"{self.document.stem}.{self.edition}{paper}.{fmt}")
+    @property
+    def name(self) -> str:
+        return self.relative_path.as_posix()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which part of the matrix to build; empty means everything configured."""
+
+    languages: tuple[str, ...] = ()
+    editions: tuple[str, ...] = ()
+    papers: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("pdf",)
+    shard: tuple[int, int] | None = None  # (k, n): the k-th of n shares, 1-based
+
+
+def plan(project: Project, selection: Selection = Selection()) -> list[Spec]:
+    """The outputs to build, in a stable order (documents, editions, papers, formats), then the
+    rack packs (see `rack`)."""
+    config = project.config
+    editions = [e for e in config.editions if not selection.editions or e in selection.editions]
+    papers = [p for p in config.paper_sizes if not selection.papers or p in selection.papers]
+    specs: list[Spec] = []
+    for document in project.documents:
+        model = document.model
+        if selection.languages and model.language not in selection.languages:
+            continue
+        if selection.ids and model.id not in selection.ids:
+            continue
+        for edition in editions:
+            if "pdf" in selection.formats:
+                specs.extend(OutputSpec(document, edition, paper) for paper in papers)
+            if "html" in selection.formats:
+                specs.append(OutputSpec(document, edition, None, "html"))
+    specs.extend(plan_racks(project, selection, editions, papers))
+    if selection.shard is not None:
+        k, n = selection.shard
+        specs = [spec for index, spec in enumerate(specs) if index % n == k - 1]
+    return specs
+
+
+# --------------------------------------------------------------------------- results
+
+
+Spec = OutputSpec | RackSpec
 
 
 @dataclass
 class OutputResult:
-    spec: OutputSpec
-    status: str  # "built" or "failed"
-    paths: list[Path] = field(default_factory=list)
+    spec: Spec
+    status: str  # "built", "skipped" (unchanged) or "failed"
+    path: Path | None = None
     pages: int = 0
+    sha256: str = ""
+    size: int = 0
+    key: str = ""
     problems: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.path] if self.path is not None and self.status != "failed" else []
 
 
 @dataclass
 class BuildReport:
     diagnostics: Diagnostics
     results: list[OutputResult]
+    seconds: float = 0.0
 
     @property
     def failed(self) -> list[OutputResult]:
         return [r for r in self.results if r.status == "failed"]
 
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
     @property
     def ok(self) -> bool:
-        return not self.failed and bool(self.results)
+        # a rack pack built without a handout that has errors carries them: not a success
+        errors = any(p.severity.value == "error" for r in self.results for p in r.problems)
+        # (and a document that did not load has no outputs to fail, only its diagnostics)
+        return not self.failed and bool(self.results) and not errors and not self.diagnostics.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "built": self.count("built"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "seconds": round(self.seconds, 3),
+            "outputs": [
+                {
+                    "path": r.spec.name,
+                    "status": r.status,
+                    "pages": r.pages,
+                    "sha256": r.sha256,
+                    "problems": [p.to_json() for p in r.problems],
+                }
+                for r in self.results
+            ],
+            "diagnostics": [d.to_json() for d in self.diagnostics.sorted()],
+        }
 
 
-def plan(project: Project) -> list[OutputSpec]:
-    config = project.config
-    return [
-        OutputSpec(document, edition, paper)
-        for document in project.documents
-        for edition in config.editions
-        for paper in config.paper_sizes
-    ]
+Progress = Callable[[OutputResult], None]
+
+
+# --------------------------------------------------------------------------- the build
 
 
 def build_project(
@@ -75,52 +172,188 @@ def build_project(
     *,
     today: dt.date,
     formats: Iterable[str] = ("pdf",),
+    selection: Selection | None = None,
     strict: bool = False,
     whole_project: bool = True,
+    jobs: int = 1,
+    force: bool = False,
+    recycle_after: int = RECYCLE_AFTER,
+    on_plan: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
-    formats = tuple(formats)
+    """Check the project, then build (or skip, when unchanged) every selected output."""
+    import time
+
+    started = time.perf_counter()
+    selection = selection or Selection(formats=tuple(formats))
     diagnostics = check_project(project, today, whole_project=whole_project)
     blocked = _blocked_documents(project, diagnostics, strict)
-    results: list[OutputResult] = []
-    specs = plan(project)
-    if not specs:
-        return BuildReport(diagnostics, results)
-    from handoutkit.printer import Printer
-    from handoutkit.render import Renderer
-
-    renderer = Renderer(project)
-    printer: Printer | None = None
-    rendered: dict[tuple[str, str], str] = {}  # (document, edition) -> HTML; paper-independent
-    for spec in specs:
-        document = spec.document
-        reason = blocked.get(document.shown)
+    specs = plan(project, selection)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(out_dir)
+    inputs = Inputs(project)
+    results: dict[int, OutputResult] = {}
+    to_build: list[tuple[int, str]] = []
+    for index, spec in enumerate(specs):
+        notes: list[Diagnostic] = []
+        if isinstance(spec, RackSpec):  # its members with errors are left out of it
+            specs[index] = spec = spec.narrowed(blocked)
+            reason, notes = spec.failure, list(spec.left_out)
+        else:
+            reason = blocked.get(spec.document.shown)
         if reason is not None:
-            results.append(OutputResult(spec, "failed", problems=[reason]))
-            continue
-        key = (document.shown, spec.edition)
-        first_paper = key not in rendered
-        outputs: dict[str, bytes] = {}
-        pages = 0
+            results[index] = OutputResult(spec, "failed", problems=[*notes, reason])
+        else:
+            if isinstance(spec, RackSpec):
+                key = spec.cache_key(inputs)
+            else:
+                key = inputs.output_key(spec.document, spec.fmt, spec.edition, spec.paper)
+            entry = previous.get(spec.name)
+            if not force and _unchanged(out_dir, spec, key, entry):
+                assert entry is not None
+                results[index] = OutputResult(
+                    spec,
+                    "skipped",
+                    out_dir / spec.relative_path,
+                    entry["pages"],
+                    entry["sha256"],
+                    entry["bytes"],
+                    key,
+                    notes,
+                )
+            else:
+                to_build.append((index, key))
+    if on_plan is not None:
+        on_plan(len(specs))
+    for result in results.values():
+        if progress is not None:
+            progress(result)
+    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after):
+        results[index] = result
+        if progress is not None:
+            progress(result)
+    ordered = [results[i] for i in range(len(specs))]
+    if specs:
+        update_manifest(out_dir, project, ordered)
+    return BuildReport(diagnostics, ordered, time.perf_counter() - started)
+
+
+def _unchanged(out_dir: Path, spec: Spec, key: str, entry: dict[str, Any] | None) -> bool:
+    if entry is None or entry.get("key") != key:
+        return False
+    path = out_dir / spec.relative_path
+    try:
+        return (
+            path.stat().st_size == entry["bytes"] and _sha256(path.read_bytes()) == entry["sha256"]
+        )
+    except OSError:
+        return False
+
+
+def _run(
+    project: Project,
+    specs: list[Spec],
+    to_build: list[tuple[int, str]],
+    out_dir: Path,
+    jobs: int,
+    recycle_after: int,
+) -> Iterator[tuple[int, OutputResult]]:
+    """Build outputs here (one job) or in forked workers; yields results as they finish."""
+    if not to_build:
+        return
+    global _WORKER_STATE
+    _WORKER_STATE = _Worker(project, specs, out_dir.resolve())
+    if jobs <= 1 or len(to_build) == 1:
+        for index, key in to_build:
+            yield index, _WORKER_STATE.build(index, key)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "handoutkit.printer", "handoutkit.render"])
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(to_build)),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(project, specs, out_dir.resolve()),
+        max_tasks_per_child=recycle_after,
+    ) as pool:
+        futures = {pool.submit(_build_in_worker, index, key): index for index, key in to_build}
+        for future in as_completed(futures):
+            index = futures[future]
+            # keep the parent's own spec (and document) objects, not the worker's copies
+            yield index, replace(future.result(), spec=specs[index])
+
+
+class _Worker:
+    """One process's renderer and printer, created on first use and kept for its life."""
+
+    def __init__(self, project: Project, specs: list[Spec], out_dir: Path) -> None:
+        self.project = project
+        self.specs = specs
+        self.out_dir = out_dir
+        self._renderer: Any = None
+        self._printer: Any = None
+
+    def build(self, index: int, key: str) -> OutputResult:
+        import time
+
+        from handoutkit.render import Renderer
+
+        started = time.perf_counter()
+        spec = self.specs[index]
+        self._renderer = self._renderer or Renderer(self.project)
+        if isinstance(spec, RackSpec):
+            from handoutkit.printer import Printer
+            from handoutkit.rack import build_rack
+
+            self._printer = self._printer or Printer(self.project.root)
+            return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
+        document = spec.document
         try:
-            if first_paper:
-                rendered[key] = renderer.render(document, spec.edition).html
-            html = rendered[key]
-            if "pdf" in formats:
-                printer = printer or Printer(project.root)
-                printed = printer.print_pdf(html, spec.edition, spec.paper, document.shown)
-                outputs["pdf"] = printed.pdf
-                pages = printed.pages
-            if "html" in formats and first_paper:
-                outputs["html"] = html.encode("utf-8")
+            if spec.fmt == "html":
+                data = self._renderer.render(document, spec.edition, "screen").html.encode()
+                pages = 0
+            else:
+                from handoutkit.printer import Printer
+
+                self._printer = self._printer or Printer(self.project.root)
+                html = self._renderer.render(document, spec.edition).html
+                assert spec.paper is not None
+                printed = self._printer.print_pdf(html, spec.edition, spec.paper, document.shown)
+                data, pages = printed.pdf, printed.pages
+            path = write_atomic(self.out_dir, spec.relative_path, data)
         except UserError as exc:
             problems = exc.diagnostics or [_located(document, str(exc))]
-            results.append(OutputResult(spec, "failed", problems=problems))
-            continue
-        paths = [
-            write_atomic(out_dir, spec.relative_path(fmt), data) for fmt, data in outputs.items()
-        ]
-        results.append(OutputResult(spec, "built", paths, pages))
-    return BuildReport(diagnostics, results)
+            return OutputResult(spec, "failed", problems=problems, key=key)
+        return OutputResult(
+            spec,
+            "built",
+            path,
+            pages,
+            _sha256(data),
+            len(data),
+            key,
+            seconds=time.perf_counter() - started,
+        )
+
+
+_WORKER_STATE: _Worker | None = None
+
+
+def _init_worker(project: Project, specs: list[Spec], out_dir: Path) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = _Worker(project, specs, out_dir)
+
+
+def _build_in_worker(index: int, key: str) -> OutputResult:
+    assert _WORKER_STATE is not None
+    return _WORKER_STATE.build(index, key)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 def _blocked_documents(
@@ -134,8 +367,8 @@ def _blocked_documents(
             continue
         if diagnostic.location.path in counts:
             counts[diagnostic.location.path] += 1
-        else:
-            shared_problem = True
+        elif diagnostic.location.path not in project.unloaded:  # a document that did not load
+            shared_problem = True  # fails alone; a problem elsewhere concerns every document
     blocked = {}
     for document in project.documents:
         if counts[document.shown]:
@@ -154,29 +387,4 @@ def _blocked_documents(
 
 
 def _located(document: SourceDocument, message: str, hint: str = "") -> Diagnostic:
-    diagnostics = Diagnostics()
-    diagnostics.error(Location(document.shown), message, hint, rule="build")
-    return diagnostics[0]
-
-
-def write_atomic(out_dir: Path, relative: Path, data: bytes) -> Path:
-    """Write `data` to out_dir/relative via a temporary file and an atomic rename."""
-    out_root = out_dir.resolve()
-    target = (out_root / relative).resolve()
-    if not target.is_relative_to(out_root):  # names are validated slugs; this is a backstop
-        raise UserError(f"refusing to write outside the output folder: {relative}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return Diagnostic.error_at(Location(document.shown), message, hint, rule="build")

@@ -3,7 +3,8 @@
 Loading already enforced the schema of each file. Here we check what a single file cannot
 know: that citations resolve in the shared reference library, that the mandatory blocks
 (crisis resources, disclaimer) exist for each document's region, audience and language, that
-review dates make sense, and that assets stay inside the project.
+review dates make sense, that assets stay inside the project, and that the prose is plain
+enough for its audience (`plainlanguage`: reading level, long sentences, jargon).
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from handoutkit.diagnostics import Diagnostics, Location, did_you_mean
+from handoutkit import contrast
+from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
 from handoutkit.loader import CONFIG_NAME, Project, SourceDocument
 from handoutkit.markdown import ALLOWED_LINK, find_citations, find_links
 from handoutkit.models import Handout, walk_text
+from handoutkit.plainlanguage import check_plain_language
+from handoutkit.resources import find_style
+from handoutkit.yamlsource import SourceMap, read_text
 
 ASSET_FOLDER = "assets"
+COLOUR_STYLESHEET = "colours.css"
 
 
 def check_project(project: Project, today: dt.date, *, whole_project: bool = True) -> Diagnostics:
@@ -38,7 +44,10 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
         check_mandatory_blocks(project, document, diagnostics)
         check_review(project, document, today, diagnostics)
         check_assets(project, document, diagnostics)
+        check_plain_language(project, document, diagnostics)
     check_logo(project, diagnostics)
+    check_shared_links(project, diagnostics)
+    check_colours(project, diagnostics)
     if whole_project and project.shared.references_source is not None:
         source = project.shared.references_source
         for index, key in enumerate(project.shared.references):
@@ -93,14 +102,7 @@ def check_citations(
                         rule="citation",
                     )
         if kind == "markdown":
-            for href in find_links(text):
-                if not ALLOWED_LINK.match(href.strip()):
-                    diagnostics.error(
-                        source.locate_text(loc, href),
-                        f"link target '{href}' is not allowed",
-                        "link only to https://, http://, mailto: or tel: addresses",
-                        rule="link",
-                    )
+            check_links(source, loc, text, diagnostics)
     if not used:
         diagnostics.error(
             Location(source.path, 1, 1),
@@ -109,6 +111,35 @@ def check_citations(
             rule="citation",
         )
     return used
+
+
+def check_links(
+    source: SourceMap, loc: tuple[str | int, ...], text: str, diagnostics: Diagnostics
+) -> None:
+    """Links in Markdown go to the web, e-mail or phone only (no javascript:, file:, data:)."""
+    for href in find_links(text):
+        if not ALLOWED_LINK.match(href.strip()):
+            diagnostics.error(
+                source.locate_text(loc, href),
+                f"link target '{href}' is not allowed",
+                "link only to https://, http://, mailto: or tel: addresses",
+                rule="link",
+            )
+
+
+def check_shared_links(project: Project, diagnostics: Diagnostics) -> None:
+    """The links in the crisis resources and disclaimers, which every document prints."""
+    shared = project.shared
+    if shared.crisis_source is not None:
+        for region, blocks in shared.crisis.items():
+            for language, block in blocks.items():
+                for loc, text, kind in walk_text(block, (region, language)):
+                    if kind == "markdown":
+                        check_links(shared.crisis_source, loc, text, diagnostics)
+    if shared.disclaimers_source is not None:
+        for audience, texts in shared.disclaimers.items():
+            for language, text in texts.items():
+                check_links(shared.disclaimers_source, (audience, language), text, diagnostics)
 
 
 def _citation_hint(key: str, library: dict[str, object], project: Project) -> str:
@@ -189,6 +220,70 @@ def check_logo(project: Project, diagnostics: Diagnostics) -> None:
             problem,
             f"put the logo under {ASSET_FOLDER}/ and give its path from {CONFIG_NAME}'s folder",
             rule="asset",
+        )
+
+
+def check_colours(project: Project, diagnostics: Diagnostics) -> None:
+    """WCAG contrast of the stylesheet's colours and of the organization's brand colours."""
+    path = find_style(project.root, COLOUR_STYLESHEET)
+    if path is None:
+        return  # the printer reports a missing stylesheet
+    shown = display_path(path)
+    try:
+        declared = contrast.custom_properties(read_text(path, shown))
+    except UserError as exc:  # not UTF-8, or too large: located
+        diagnostics.extend(exc.diagnostics)
+        return
+    colours = contrast.values(declared)
+    missing = sorted(
+        {p for pair in contrast.PAIRS for p in (pair.foreground, *pair.backgrounds)}
+        - colours.keys()
+    )
+    if missing:
+        diagnostics.error(
+            Location(shown, 1, 1),
+            f"{COLOUR_STYLESHEET} does not define {', '.join(missing)}",
+            "define every colour the templates use in its :root rule",
+            rule="contrast",
+        )
+        return
+    unreadable = False
+    used = {p for pair in contrast.PAIRS for p in (pair.foreground, *pair.backgrounds)}
+    for name in sorted(used):
+        try:
+            contrast.parse_colour(colours[name])
+        except ValueError as exc:
+            unreadable = True
+            where = declared[name]
+            diagnostics.error(
+                Location(shown, where.line, where.column),
+                f"{name}: {exc}",
+                "write an opaque colour, e.g. #1a4d80",
+                rule="contrast",
+            )
+    if unreadable:
+        return
+    for problem in contrast.contrast_problems(colours):
+        where = declared[problem.pair.foreground]
+        diagnostics.error(
+            Location(shown, where.line, where.column),
+            f"fails WCAG 2.2 contrast: {problem}",
+            "choose colours with more contrast (WCAG 2.2)",
+            rule="contrast",
+        )
+    brand_colours = project.config.organization.colours
+    if brand_colours is None:
+        return
+    brand = brand_colours.model_dump(exclude_none=True)
+    for field, (problems, suggestion) in contrast.brand_problems(colours, brand).items():
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        diagnostics.error(
+            project.config_source.locate(("organization", "colours", field)),
+            f"brand colour {field} fails WCAG 2.2 contrast: {problems[0]}{more}",
+            f"try {suggestion}, the nearest shade that passes"
+            if suggestion
+            else "choose a colour with more contrast",
+            rule="contrast",
         )
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -37,6 +38,12 @@ err = Console(stderr=True, highlight=False)
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class AuditEdition(StrEnum):  # the values of handoutkit.audit.Edition (imported lazily)
+    auto = "auto"
+    standard = "standard"
+    large_print = "large-print"
 
 
 class State:
@@ -136,9 +143,10 @@ def _summary(diagnostics: Diagnostics, strict: bool) -> str:
 def check(
     paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = OutputFormat.text
 ) -> None:
-    """Validate content: schema, citations, mandatory blocks and review dates."""
+    """Validate content: schema, citations, mandatory blocks, review dates, plain language."""
     from handoutkit.checks import check_project
     from handoutkit.loader import load_project
+    from handoutkit.plainlanguage import readability_reports, readability_tables
 
     root = _project_root()
     project = load_project(root, paths or [])
@@ -151,65 +159,234 @@ def check(
             "errors": len(diagnostics.errors),
             "warnings": len(diagnostics.warnings),
             "diagnostics": [d.to_json() for d in diagnostics.sorted()],
+            "readability": readability_reports(project),
         }
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         _print_diagnostics(diagnostics)
+        # the readability tables go to stderr, with the summary: stdout stays one
+        # `path:line:col: severity: message` line per problem, for editors and grep
+        for table in readability_tables(project):
+            err.print(table)
         colour = "red" if failed else ("yellow" if diagnostics.warnings else "green")
         count = len(project.documents)
         err.print(f"[{colour}]checked {count} documents: {_summary(diagnostics, strict)}[/]")
     raise typer.Exit(EXIT_CONTENT if failed else EXIT_OK)
 
 
+ListOpt = Annotated[list[str] | None, typer.Option(show_default=False)]
+
+
 @app.command()
 def build(
-    paths: PathsArg = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Documents or topic folders, or document ids (default: the whole project).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output folder (default: from handoutkit.yaml)."),
     ] = None,
     strict: StrictOpt = False,
     formats: Annotated[
-        str, typer.Option("--format", help="Comma-separated outputs: pdf, html.")
+        str,
+        typer.Option(
+            "--format",
+            help="Comma-separated: pdf, html, rack (outputs; rack: one pack of all handouts per "
+            "language and paper, for duplex printing); json prints the build report as JSON.",
+        ),
     ] = "pdf",
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Only these languages (repeat or comma-separate)."),
+    ] = None,
+    edition: Annotated[
+        list[str] | None, typer.Option("--edition", help="Only these editions.")
+    ] = None,
+    paper: Annotated[
+        list[str] | None, typer.Option("--paper", help="Only these paper sizes.")
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Worker processes (default: CPU count).", min=1),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild outputs even when unchanged.")
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", help="Build only share K of N of the matrix, e.g. 2/4."),
+    ] = None,
 ) -> None:
-    """Check, then build every document × edition × paper size into the output folder."""
-    from handoutkit.build import FORMATS, build_project
-    from handoutkit.diagnostics import display_path
+    """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
+    from handoutkit.build import FORMATS, Selection, build_project
     from handoutkit.loader import load_project
+    from handoutkit.progress import BuildDisplay
 
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
+    wanted = _comma_list([formats])
+    report_json = "json" in wanted
+    outputs = tuple(f for f in wanted if f != "json") or ("pdf",)
+    _check_choices(list(outputs), FORMATS, "--format")
+    if "rack" in outputs and paths:  # a pack is always complete: never a part of the project
         raise typer.BadParameter(
-            f"unknown format {', '.join(unknown) or '(none)'}; use {', '.join(FORMATS)}",
-            param_hint="--format",
+            "a rack pack holds every handout of a language: build it without naming documents",
+            param_hint="--format rack",
         )
     root = _project_root()
-    project = load_project(root, paths or [])
-    out_dir = out if out is not None else root / project.config.output
+    files, ids = _paths_and_ids(paths or [])
+    project = load_project(root, files)
+    config = project.config
+    known_ids = [d.model.id for d in project.documents]
+    _check_choices(ids, known_ids, "ID", noun="document id")
+    selection = Selection(
+        languages=tuple(_check_choices(_comma_list(lang), config.languages, "--lang")),
+        editions=tuple(_check_choices(_comma_list(edition), config.editions, "--edition")),
+        papers=tuple(_check_choices(_comma_list(paper), config.paper_sizes, "--paper")),
+        ids=tuple(ids),
+        formats=outputs,
+        shard=_parse_shard(shard),
+    )
+    out_dir = out if out is not None else root / config.output
+    display = BuildDisplay(err)
     report = build_project(
-        project, out_dir, today=_today(), formats=wanted, strict=strict, whole_project=not paths
+        project,
+        out_dir,
+        today=_today(),
+        selection=selection,
+        strict=strict,
+        whole_project=not paths,
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        on_plan=display.start if not report_json else None,
+        progress=display.step if not report_json else None,
     )
-    _print_diagnostics(report.diagnostics)
-    for result in report.results:
-        if result.status == "built":
-            for path in result.paths:
-                pdf = path.suffix == ".pdf"
-                pages = f" ({result.pages} page{'s' * (result.pages != 1)})" if pdf else ""
-                err.print(f"[green]built[/] {display_path(path)}{pages}", markup=True)
+    if report_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_diagnostics(report.diagnostics)
+        display.finish(
+            report,
+            f"{report.count('built')} built, {report.count('skipped')} unchanged, "
+            f"{len(report.failed)} failed; {_summary(report.diagnostics, strict)}",
+        )
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
+
+
+@app.command("merge-manifests")
+def merge_manifests_command(
+    manifests: Annotated[
+        list[Path],
+        typer.Argument(help="manifest.json files, e.g. from --shard runs.", show_default=False),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The merged manifest to write.")],
+) -> None:
+    """Merge the manifests of several builds (e.g. CI shards) into one."""
+    from handoutkit.fileio import write_atomic
+    from handoutkit.manifest import manifest_text, merge_manifests
+
+    entries = merge_manifests(manifests)
+    write_atomic(out.parent, Path(out.name), manifest_text(entries).encode())
+    err.print(f"[green]merged {len(manifests)} manifests: {len(entries)} outputs[/]")
+
+
+def _comma_list(values: list[str] | None) -> list[str]:
+    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+
+
+def _check_choices(
+    values: list[str], allowed: Iterable[str], option: str, *, noun: str = "value"
+) -> list[str]:
+    from handoutkit.diagnostics import did_you_mean
+
+    allowed = list(allowed)
+    for value in values:
+        if value not in allowed:
+            raise typer.BadParameter(
+                f"unknown {noun} '{value}' — {did_you_mean(value, allowed)}", param_hint=option
+            )
+    return values
+
+
+def _paths_and_ids(arguments: list[str]) -> tuple[list[Path], list[str]]:
+    """Arguments that name files or folders are paths; the others are document ids."""
+    paths, ids = [], []
+    for argument in arguments:
+        looks_like_path = "/" in argument or argument.endswith((".yaml", ".yml"))
+        if looks_like_path or Path(argument).exists():
+            paths.append(Path(argument))
         else:
-            name = result.spec.relative_path("pdf").as_posix()
-            err.print(f"[red]failed[/] {name}")
+            ids.append(argument)
+    return paths, ids
+
+
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        k, n = (int(part) for part in value.split("/"))
+    except ValueError:
+        k = n = 0
+    if not 1 <= k <= n:
+        raise typer.BadParameter(
+            f"'{value}' is not K/N with 1 <= K <= N, e.g. 1/4", param_hint="--shard"
+        )
+    return k, n
+
+
+@app.command()
+def audit(
+    pdfs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="PDF files (any PDF, not only ours).", show_default=False, metavar="PDF"
+        ),
+    ],
+    edition: Annotated[
+        AuditEdition,
+        typer.Option(
+            "--edition",
+            help="Text-size rules to apply; auto: large print when the PDF's keywords say "
+            "'large print' or its file name contains 'large-print'.",
+        ),
+    ] = AuditEdition.auto,
+    verapdf: Annotated[
+        bool | None,
+        typer.Option(
+            "--verapdf/--no-verapdf",
+            help="Validate with veraPDF (PDF/UA-1); default: when it is installed.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.text,
+) -> None:
+    """Preflight PDFs: tags, language, title, PDF/UA, fonts, alt text, headings, text sizes."""
+    from handoutkit.audit import audit_files
+    from handoutkit.verapdf import RunError
+
+    try:
+        report = audit_files(
+            pdfs, edition=edition.value, verapdf=verapdf, shown=[p.as_posix() for p in pdfs]
+        )
+    except RunError as exc:  # only when --verapdf was asked for and cannot run
+        raise UsageProblem(str(exc)) from None
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for result in report.files:
             for problem in result.problems:
-                if problem not in report.diagnostics:
-                    typer.echo(f"  {problem}", err=True)
-    built = len(report.results) - len(report.failed)
-    colour = "green" if report.ok else "red"
-    err.print(
-        f"[{colour}]{built} built, {len(report.failed)} failed; "
-        f"{_summary(report.diagnostics, strict)}[/]"
-    )
+                typer.echo(str(problem))
+            typer.echo(result.summary())
+        for note in report.notes:
+            typer.echo(f"note: {note}")
+        failed = sum(not f.ok for f in report.files)
+        colour = "red" if failed else "green"
+        err.print(
+            f"[{colour}]{len(report.files)} audited: "
+            f"{len(report.files) - failed} pass, {failed} fail[/]"
+        )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
 
 

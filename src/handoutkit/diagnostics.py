@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -38,9 +39,16 @@ class Diagnostic:
     hint: str = ""
     rule: str = ""
 
+    @classmethod
+    def error_at(
+        cls, location: Location, message: str, hint: str = "", rule: str = ""
+    ) -> Diagnostic:
+        """One error, for stages that stop at their first problem."""
+        return cls(location, Severity.ERROR, message, hint, rule)
+
     def __str__(self) -> str:
         text = f"{self.location}: {self.severity.value}: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        return one_line(f"{text} — {self.hint}" if self.hint else text)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -54,7 +62,7 @@ class Diagnostics(list[Diagnostic]):
     """An ordered collection with helpers for the two severities."""
 
     def error(self, location: Location, message: str, hint: str = "", rule: str = "") -> None:
-        self.append(Diagnostic(location, Severity.ERROR, message, hint, rule))
+        self.append(Diagnostic.error_at(location, message, hint, rule))
 
     def warning(self, location: Location, message: str, hint: str = "", rule: str = "") -> None:
         self.append(Diagnostic(location, Severity.WARNING, message, hint, rule))
@@ -84,6 +92,14 @@ class UserError(Exception):
         else:
             self.diagnostics = list(diagnostics)
             super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Control characters (from file names or quoted input) escaped: one problem, one line."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -7,6 +7,7 @@ problem: every file is read and every problem reported.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ class Project:
     shared: Shared
     documents: list[SourceDocument]
     diagnostics: Diagnostics
+    # documents found but not loaded (their problems are theirs alone, not the project's)
+    unloaded: list[str] = field(default_factory=list)
 
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
@@ -102,12 +105,14 @@ def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:
     if config is None:
         raise UserError(diagnostics)
     shared = _load_shared(root, config, diagnostics)
-    documents = []
+    documents, unloaded = [], []
     for path in discover_documents(root, config, selected):
         document = load_document(path, root, config, diagnostics)
         if document is not None:
             documents.append(document)
-    return Project(root, config, config_yaml.source, shared, documents, diagnostics)
+        else:
+            unloaded.append(display_path(path))
+    return Project(root, config, config_yaml.source, shared, documents, diagnostics, unloaded)
 
 
 def discover_documents(root: Path, config: ProjectConfig, selected: Iterable[Path]) -> list[Path]:
@@ -163,9 +168,31 @@ def validate_model(
         return None
 
 
+def links_out(root: Path, path: Path) -> bool:
+    """True if `path` lies in the project folder but is (or is under) a symlink leading out.
+
+    Content must not pull in files from elsewhere (`content/x/handout.en.yaml ->
+    ~/.ssh/config`); a path the trusted handoutkit.yaml itself points outside is allowed.
+    """
+    root = root.absolute()
+    inside = Path(os.path.normpath(root / path)).is_relative_to(root)
+    return inside and not path.resolve().is_relative_to(root.resolve())
+
+
+def _linked_out(path: Path, diagnostics: Diagnostics) -> None:
+    diagnostics.error(
+        Location(display_path(path)),
+        "this file is a symbolic link to a file outside the project",
+        "copy the file into the project instead of linking to it",
+    )
+
+
 def load_document(
     path: Path, root: Path, config: ProjectConfig, diagnostics: Diagnostics
 ) -> SourceDocument | None:
+    if links_out(root, path):
+        _linked_out(path, diagnostics)
+        return None
     try:
         loaded = load_yaml(path)
     except UserError as exc:
@@ -182,9 +209,9 @@ def load_document(
         )
         return None
     kind = loaded.data.get("type")
-    if kind not in DOCUMENT_MODELS:
+    if not isinstance(kind, str) or kind not in DOCUMENT_MODELS:  # `type: []` is unhashable
         where = source.locate(("type",)) if "type" in loaded.data else source.locate(())
-        got = f"'{kind}'" if kind is not None else "nothing"
+        got = f"'{kind}'" if isinstance(kind, str) else _kind_of(kind)
         diagnostics.error(
             where,
             f"document type must be one of {', '.join(sorted(DOCUMENT_MODELS))}, got {got}",
@@ -219,11 +246,11 @@ def load_document(
 
 def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) -> Shared:
     shared = Shared()
-    references = _load_optional(root / config.references, config.references, diagnostics)
+    references = _load_optional(root, config.references, diagnostics)
     if references is not None:
         shared.references_source = references.source
         shared.references = _load_references(references, diagnostics)
-    crisis = _load_optional(root / config.crisis_resources, config.crisis_resources, diagnostics)
+    crisis = _load_optional(root, config.crisis_resources, diagnostics)
     if crisis is not None:
         shared.crisis_source = crisis.source
         shared.crisis = (
@@ -236,7 +263,7 @@ def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) ->
             )
             or {}
         )
-    disclaimers = _load_optional(root / config.disclaimers, config.disclaimers, diagnostics)
+    disclaimers = _load_optional(root, config.disclaimers, diagnostics)
     if disclaimers is not None:
         shared.disclaimers_source = disclaimers.source
         shared.disclaimers = (
@@ -272,13 +299,17 @@ def _load_references(loaded: LoadedYaml, diagnostics: Diagnostics) -> dict[str, 
     return references
 
 
-def _load_optional(path: Path, configured: str, diagnostics: Diagnostics) -> LoadedYaml | None:
+def _load_optional(root: Path, configured: str, diagnostics: Diagnostics) -> LoadedYaml | None:
+    path = root / configured
     if not path.is_file():
         diagnostics.error(
             Location(display_path(path)),
             f"shared data file '{configured}' is missing",
             f"create it, or point {CONFIG_NAME} at the right file",
         )
+        return None
+    if links_out(root, path):
+        _linked_out(path, diagnostics)
         return None
     try:
         return load_yaml(path)

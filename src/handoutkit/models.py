@@ -51,8 +51,12 @@ class Logo(Strict):
 
 
 class BrandColours(Strict):
-    accent: HexColour | None = None
-    accent_text: HexColour | None = None
+    """Brand colours; `check` holds them to the same WCAG contrast as the default colours."""
+
+    accent: HexColour | None = Field(None, description="Headings, links and panel borders.")
+    panel_fill: HexColour | None = Field(
+        None, description="Background of the main message and bottom line panels."
+    )
 
 
 class Organization(Strict):
@@ -65,8 +69,83 @@ class Organization(Strict):
 
 
 class ReadingLimits(Strict):
-    target_grade: float = 6.0
-    max_grade: float = 8.0
+    """Plain-language limits for one audience, checked by `handoutkit check`; null turns one off.
+
+    English documents are gated on the Flesch-Kincaid grade (higher is harder), Spanish ones on
+    the Szigriszt-Pazos score read on the INFLESZ scale (0-100, lower is harder), both for the
+    whole document. Above the target (below, for INFLESZ) is a warning, past the limit an error.
+    """
+
+    target_grade: float | None = Field(default=None, ge=0, description="Warn above this grade.")
+    max_grade: float | None = Field(default=None, ge=0, description="Error above this grade.")
+    target_inflesz: float | None = Field(
+        default=None, ge=0, le=100, description="Warn below this INFLESZ score (Spanish)."
+    )
+    min_inflesz: float | None = Field(
+        default=None, ge=0, le=100, description="Error below this INFLESZ score (Spanish)."
+    )
+    max_sentence_words: int | None = Field(
+        default=25, ge=1, description="Warn about sentences longer than this."
+    )
+    jargon: bool = Field(
+        default=False, description="Warn about listed medical terms the glossary does not define."
+    )
+
+    @model_validator(mode="after")
+    def _target_within_limit(self) -> ReadingLimits:
+        if None not in (self.target_grade, self.max_grade) and (
+            self.target_grade > self.max_grade  # type: ignore[operator]
+        ):
+            raise ValueError("target_grade must not be above max_grade")
+        if None not in (self.target_inflesz, self.min_inflesz) and (
+            self.target_inflesz < self.min_inflesz  # type: ignore[operator]
+        ):
+            raise ValueError("target_inflesz must not be below min_inflesz")
+        return self
+
+
+# Defaults per audience; keys given in handoutkit.yaml override them one by one. Patients:
+# grade 6 target, grade 8 ceiling (AMA, AAFP; CDC). Spanish: the INFLESZ bands of
+# Barrio-Cantalejo et al. (An Sist Sanit Navar 2008;31(2):135-152): 65-80 "bastante fácil"
+# (primary-school reading), 55-65 "normal" (lower secondary, ESO); treating those as the
+# equivalents of US grades 6 and 8 is our assumption, not the paper's.
+READING_DEFAULTS: dict[str, dict[str, object]] = {
+    "patient": {
+        "target_grade": 6,
+        "max_grade": 8,
+        "target_inflesz": 65,
+        "min_inflesz": 55,
+        "max_sentence_words": 25,
+        "jargon": True,
+    },
+    "clinician": {"max_sentence_words": 25},
+}
+
+
+class ReadingSettings(Strict):
+    """`reading:` in handoutkit.yaml: plain-language limits per audience."""
+
+    patient: ReadingLimits
+    clinician: ReadingLimits
+
+    @model_validator(mode="before")
+    @classmethod
+    def _audience_defaults(cls, data: object) -> object:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for audience, defaults in READING_DEFAULTS.items():
+            given = data.get(audience)
+            if given is None:
+                merged[audience] = dict(defaults)
+            elif isinstance(given, dict):
+                merged[audience] = {**defaults, **given}
+        return merged
+
+    def limits(self, audience: Audience) -> ReadingLimits:
+        return self.patient if audience == "patient" else self.clinician
 
 
 class ProjectConfig(Strict):
@@ -83,6 +162,7 @@ class ProjectConfig(Strict):
     references: Text = "content/references.yaml"
     crisis_resources: Text = "content/crisis-resources.yaml"
     disclaimers: Text = "content/disclaimers.yaml"
+    reading: ReadingSettings = Field(default_factory=lambda: ReadingSettings.model_validate({}))
 
 
 # --------------------------------------------------------------------------- shared data

@@ -23,77 +23,36 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
+from handoutkit.pdfread import (
+    IDENTITY,
+    TEXT_SHOW,
+    apply,
+    is_struct_elem,
+    kids,
+    matrix,
+    mcid_of,
+    mul,
+    reachable_elements,
+    subtree,
+)
+
 __all__ = ["artifact_page_furniture", "postprocess_pdf"]
 
 LOGGER = logging.getLogger(__name__)
-
-_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-_TEXT_SHOW = {"Tj", "TJ", "'", '"'}
-
 
 # --------------------------------------------------------------------------
 # Structure tree helpers
 # --------------------------------------------------------------------------
 
 
-def _is_struct_elem(obj: object) -> bool:
-    return (
-        isinstance(obj, Dictionary)
-        and "/S" in obj
-        and obj.get("/Type", Name.StructElem) == Name.StructElem
-    )
-
-
-def _kids(elem: Dictionary) -> list[object]:
-    kids = elem.get("/K")
-    if kids is None:
-        return []
-    if isinstance(kids, Array):
-        return list(kids)
-    return [kids]
-
-
-def _reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
-    """Object ids of every indirect structure element reachable through /K."""
-    reachable: set[tuple[int, int]] = set()
-    seen: set[tuple[int, int]] = set()
-    stack = list(reversed(_kids(struct_root)))
-    while stack:
-        kid = stack.pop()
-        if not _is_struct_elem(kid):
-            continue  # MCID integer, MCR or OBJR dictionary
-        if kid.is_indirect:
-            if kid.objgen in seen:
-                continue
-            seen.add(kid.objgen)
-            reachable.add(kid.objgen)
-        stack.extend(reversed(_kids(kid)))
-    return reachable
-
-
-def _subtree(elem: Dictionary) -> Iterator[Dictionary]:
-    """Yield ``elem`` and all structure elements below it."""
-    seen: set[tuple[int, int]] = set()
-    stack = [elem]
-    while stack:
-        node = stack.pop()
-        if node.is_indirect:
-            if node.objgen in seen:
-                continue
-            seen.add(node.objgen)
-        yield node
-        stack.extend(kid for kid in reversed(_kids(node)) if _is_struct_elem(kid))
-
-
 def _has_annotation(elem: Dictionary) -> bool:
-    for node in _subtree(elem):
-        for kid in _kids(node):
+    for node in subtree(elem):
+        for kid in kids(node):
             if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
                 return True
     return False
@@ -106,7 +65,7 @@ def _orphan_root(elem: Dictionary, reachable: set[tuple[int, int]]) -> Dictionar
     while True:
         parent = node.get("/P")
         if (
-            not _is_struct_elem(parent)
+            not is_struct_elem(parent)
             or not parent.is_indirect
             or parent.objgen in reachable
             or parent.objgen in seen
@@ -119,32 +78,6 @@ def _orphan_root(elem: Dictionary, reachable: set[tuple[int, int]]) -> Dictionar
 # --------------------------------------------------------------------------
 # Content stream walking
 # --------------------------------------------------------------------------
-
-
-def _mul(m1: tuple[float, ...], m2: tuple[float, ...]) -> tuple[float, ...]:
-    a1, b1, c1, d1, e1, f1 = m1
-    a2, b2, c2, d2, e2, f2 = m2
-    return (
-        a1 * a2 + b1 * c2,
-        a1 * b2 + b1 * d2,
-        c1 * a2 + d1 * c2,
-        c1 * b2 + d1 * d2,
-        e1 * a2 + f1 * c2 + e2,
-        e1 * b2 + f1 * d2 + f2,
-    )
-
-
-def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
-    a, b, c, d, e, f = m
-    return a * x + c * y + e, b * x + d * y + f
-
-
-def _matrix(operands: object) -> tuple[float, ...] | None:
-    try:
-        values = tuple(float(v) for v in operands)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        return None
-    return values if len(values) == 6 else None
 
 
 @dataclass
@@ -175,7 +108,7 @@ class _Context:
         mcids = set()
         for mcid, ref in enumerate(entry):
             if (
-                _is_struct_elem(ref)
+                is_struct_elem(ref)
                 and ref.is_indirect
                 and ref.objgen not in self.reachable
                 and _orphan_root(ref, self.reachable).objgen not in self.adopted
@@ -193,20 +126,6 @@ class _Context:
             elif point[1] <= bottom + third:
                 properties.Subtype = Name.Footer
         return properties
-
-
-def _mcid_of(operands: list[object], resources: Dictionary | None) -> int | None:
-    if len(operands) != 2:
-        return None
-    properties = operands[1]
-    if isinstance(properties, Name) and resources is not None:
-        properties = resources.get("/Properties", Dictionary()).get(str(properties))
-    if isinstance(properties, Dictionary) and "/MCID" in properties:
-        try:
-            return int(properties.MCID)
-        except (TypeError, ValueError):
-            return None
-    return None
 
 
 def _rewrite_stream(
@@ -228,7 +147,7 @@ def _rewrite_stream(
     first_point: tuple[float, float] | None = None
     frames: list[_Frame] = []
     gstack: list[tuple[float, ...]] = []
-    tm = tlm = _IDENTITY
+    tm = tlm = IDENTITY
     leading = 0.0
 
     def mark(point: tuple[float, float]) -> None:
@@ -241,7 +160,7 @@ def _rewrite_stream(
 
     for index, instruction in enumerate(instructions):
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            mark(_apply(ctm, 0.5, 0.5))
+            mark(apply(ctm, 0.5, 0.5))
             continue
         op = str(instruction.operator)
         operands = list(instruction.operands)
@@ -251,28 +170,28 @@ def _rewrite_stream(
             if gstack:
                 ctm = gstack.pop()
         elif op == "cm":
-            matrix = _matrix(operands)
-            if matrix is not None:
-                ctm = _mul(matrix, ctm)
+            m = matrix(operands)
+            if m is not None:
+                ctm = mul(m, ctm)
         elif op == "BT":
-            tm = tlm = _IDENTITY
+            tm = tlm = IDENTITY
         elif op == "Tm":
-            matrix = _matrix(operands)
-            if matrix is not None:
-                tm = tlm = matrix
-        elif op in ("Td", "TD") and _matrix([1, 0, 0, 1, *operands]) is not None:
+            m = matrix(operands)
+            if m is not None:
+                tm = tlm = m
+        elif op in ("Td", "TD") and matrix([1, 0, 0, 1, *operands]) is not None:
             tx, ty = float(operands[0]), float(operands[1])
             if op == "TD":
                 leading = -ty
-            tm = tlm = _mul((1, 0, 0, 1, tx, ty), tlm)
+            tm = tlm = mul((1, 0, 0, 1, tx, ty), tlm)
         elif op == "TL" and operands:
             leading = float(operands[0])
         elif op == "T*":
-            tm = tlm = _mul((1, 0, 0, 1, 0, -leading), tlm)
-        elif op in _TEXT_SHOW:
+            tm = tlm = mul((1, 0, 0, 1, 0, -leading), tlm)
+        elif op in TEXT_SHOW:
             if op in ("'", '"'):
-                tm = tlm = _mul((1, 0, 0, 1, 0, -leading), tlm)
-            mark(_apply(_mul(tm, ctm), 0, 0))
+                tm = tlm = mul((1, 0, 0, 1, 0, -leading), tlm)
+            mark(apply(mul(tm, ctm), 0, 0))
         elif op == "Do" and operands and resources is not None:
             xobject = resources.get("/XObject", Dictionary()).get(str(operands[0]))
             if isinstance(xobject, pikepdf.Stream):
@@ -280,7 +199,7 @@ def _rewrite_stream(
                 if point is not None:
                     mark(point)
         elif op in ("BDC", "BMC"):
-            mcid = _mcid_of(operands, resources) if op == "BDC" else None
+            mcid = mcid_of(operands, resources) if op == "BDC" else None
             frames.append(_Frame(index, mcid if mcid in mcids else None))
         elif op == "EMC" and frames:
             frame = frames.pop()
@@ -303,13 +222,13 @@ def _draw_xobject(
 ) -> tuple[float, float] | None:
     subtype = xobject.get("/Subtype")
     if subtype == Name.Image:
-        return _apply(ctm, 0.5, 0.5)
+        return apply(ctm, 0.5, 0.5)
     if subtype != Name.Form or depth > 16:
         return None
     form_ctm = ctm
-    matrix = _matrix(xobject.get("/Matrix", Array(_IDENTITY)))
-    if matrix is not None:
-        form_ctm = _mul(matrix, ctm)
+    m = matrix(xobject.get("/Matrix", Array(IDENTITY)))
+    if m is not None:
+        form_ctm = mul(m, ctm)
     form_key = int(xobject.StructParents) if "/StructParents" in xobject else key
     ident = xobject.objgen
     if ident in ctx.streams_done:
@@ -318,7 +237,7 @@ def _draw_xobject(
             x0, y0, x1, y1 = (float(v) for v in xobject.BBox)
         except (AttributeError, TypeError, ValueError):
             return None
-        return _apply(form_ctm, (x0 + x1) / 2, (y0 + y1) / 2)
+        return apply(form_ctm, (x0 + x1) / 2, (y0 + y1) / 2)
     ctx.streams_done.add(ident)
     try:
         instructions = list(pikepdf.parse_content_stream(xobject))
@@ -348,32 +267,32 @@ def _page_bounds(page: pikepdf.Page) -> tuple[float, float]:
 
 
 def _document_element(struct_root: Dictionary) -> Dictionary | None:
-    kids = [kid for kid in _kids(struct_root) if _is_struct_elem(kid)]
-    return kids[0] if len(kids) == 1 else None
+    elements = [kid for kid in kids(struct_root) if is_struct_elem(kid)]
+    return elements[0] if len(elements) == 1 else None
 
 
 def _adopt(pdf: pikepdf.Pdf, struct_root: Dictionary, orphan: Dictionary, reachable: set) -> None:
     """Insert an orphan subtree that holds annotations into the tree."""
     parent = orphan.get("/P")
-    if not (_is_struct_elem(parent) and parent.is_indirect and parent.objgen in reachable):
+    if not (is_struct_elem(parent) and parent.is_indirect and parent.objgen in reachable):
         parent = _document_element(struct_root)
     if parent is None:
         return
     page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
     orphan_page = page_index.get(getattr(orphan.get("/Pg"), "objgen", None), len(page_index))
-    kids = parent.get("/K")
-    if not isinstance(kids, Array):
-        parent.K = Array([] if kids is None else [kids])
-        kids = parent.K
-    position = len(kids)
-    for i, kid in enumerate(kids):
+    siblings = parent.get("/K")
+    if not isinstance(siblings, Array):
+        parent.K = Array([] if siblings is None else [siblings])
+        siblings = parent.K
+    position = len(siblings)
+    for i, kid in enumerate(siblings):
         pg = kid.get("/Pg") if isinstance(kid, Dictionary) else None
         if pg is not None and page_index.get(pg.objgen, -1) > orphan_page:
             position = i
             break
-    kids.insert(position, orphan)
+    siblings.insert(position, orphan)
     orphan.P = parent
-    for node in _subtree(orphan):
+    for node in subtree(orphan):
         reachable.add(node.objgen)
 
 
@@ -402,14 +321,14 @@ def _artifact_page_furniture(pdf: pikepdf.Pdf) -> tuple[int, bool]:
     if not isinstance(struct_root, Dictionary) or "/ParentTree" not in struct_root:
         return 0, False
     parent_tree = pikepdf.NumberTree(struct_root.ParentTree)
-    reachable = _reachable_elements(struct_root)
+    reachable = reachable_elements(struct_root)
 
     # Orphan subtrees holding annotations are attached, not converted.
     adopted: set[tuple[int, int]] = set()
     for _key, entry in parent_tree.items():
         refs = list(entry) if isinstance(entry, Array) else [entry]
         for ref in refs:
-            if not (_is_struct_elem(ref) and ref.is_indirect) or ref.objgen in reachable:
+            if not (is_struct_elem(ref) and ref.is_indirect) or ref.objgen in reachable:
                 continue
             orphan = _orphan_root(ref, reachable)
             if orphan.objgen not in adopted and _has_annotation(orphan):
@@ -436,7 +355,7 @@ def _artifact_page_furniture(pdf: pikepdf.Pdf) -> tuple[int, bool]:
             continue
         instructions = list(pikepdf.parse_content_stream(page))
         new, _point = _rewrite_stream(
-            ctx, instructions, page.obj.get("/Resources"), _IDENTITY, int(key)
+            ctx, instructions, page.obj.get("/Resources"), IDENTITY, int(key)
         )
         if new is not None:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(new))

@@ -5,11 +5,15 @@ document costs only its own layout. Resource loading is sandboxed: only files in
 project's asset and style folders (by real path) and `data:` URIs load; anything else is
 refused and fails the document with a located error. WeasyPrint ERROR logs (missing alt
 text, missing lang, failed loads) fail the document too: an inaccessible PDF is not output.
+So do the CSS rules WeasyPrint would skip with a warning (a syntax error in a stylesheet
+override), located at the stylesheet's line: a style the PDF silently loses is a defect.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -19,10 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from handoutkit.checks import ASSET_FOLDER
-from handoutkit.diagnostics import Diagnostics, Location, UserError
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError, display_path
 from handoutkit.resources import find_style, style_dirs
 
-PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
+# `wide` pages (landscape) hold tables that are too wide for portrait in large print (ACB).
+PAPER_CSS = {
+    "letter": "@page { size: letter; } @page wide { size: letter landscape; }",
+    "a4": "@page { size: A4; } @page wide { size: A4 landscape; }",
+}
 BASE_STYLES = ("colours.css", "fonts.css", "print.css")
 EDITION_STYLES = {"standard": (), "large-print": ("large-print.css",)}
 
@@ -57,7 +65,8 @@ class Printer:
         self._css_class = CSS
         self._css: dict[tuple[str, str], list[object]] = {}
         self.refused: list[str] = []
-        self.fetcher = _sandbox_fetcher(self.allowed, self.refused)
+        self.missing: list[str] = []  # inside the sandbox, but no such file
+        self.fetcher = _sandbox_fetcher(self.allowed, self.refused, self.missing)
 
     def stylesheets(self, edition: str, paper: str) -> list[object]:
         """Parsed stylesheets for an edition and paper size, parsed once per worker."""
@@ -76,7 +85,9 @@ class Printer:
                             )
                         ]
                     )
-                with self._watch(f"styles/{name}") as check:
+                shown = display_path(path) if path.is_relative_to(self.root) else f"styles/{name}"
+                css = path.read_text(encoding="utf-8", errors="replace")
+                with self._watch(shown, css) as check:
                     sheets.append(
                         self._css_class(
                             filename=str(path),
@@ -109,12 +120,16 @@ class Printer:
         ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant="pdf/ua-1")
 
     @contextmanager
-    def _watch(self, shown: str) -> Iterator[object]:
-        """Collect WeasyPrint problems while rendering; `check()` raises them as user errors."""
+    def _watch(self, shown: str, css: str | None = None) -> Iterator[object]:
+        """Collect WeasyPrint problems while rendering; `check()` raises them as user errors.
+
+        `css` is the text of the stylesheet being parsed, to locate problems at its lines.
+        """
         logger = logging.getLogger("weasyprint")
         capture = _Capture()
         logger.addHandler(capture)
         self.refused.clear()
+        self.missing.clear()
         problems = Diagnostics()
 
         def check() -> None:
@@ -125,9 +140,16 @@ class Printer:
             yield check
         finally:
             logger.removeHandler(capture)
+            for url in dict.fromkeys(self.missing):
+                problems.error(
+                    _locate_url(shown, css, url),
+                    f"cannot load '{_file_shown(url)}': the file does not exist",
+                    "restore the file, or fix the reference to it",
+                    rule="print",
+                )
             for url in dict.fromkeys(self.refused):
                 problems.error(
-                    Location(shown),
+                    _locate_url(shown, css, url),
                     f"refused to load '{_short(url)}'",
                     f"only files under the project's {ASSET_FOLDER}/ or styles/ folder and data: "
                     "URIs can be used; copy the file there",
@@ -135,23 +157,33 @@ class Printer:
                 )
             for record in capture.records:
                 message = record.getMessage()
-                if record.levelno >= logging.ERROR or "cannot be loaded" in message:
+                if _is_css_problem(record) and "refused to load" not in message:
+                    where, text = _css_problem(shown, css, message.splitlines()[0])
+                    problems.error(
+                        where,
+                        f"CSS: {text}",
+                        "fix or remove it: WeasyPrint skips it, so the PDF would silently lose it",
+                        rule="css",
+                    )
+                elif record.levelno >= logging.ERROR or "cannot be loaded" in message:
                     if "refused to load" in message or "disallowed" in message:
                         continue  # already reported above
+                    quoted = re.search(r"'([^']+)'", message)
                     problems.error(
-                        Location(shown),
+                        _locate(shown, css, quoted.group(1)) if css and quoted else Location(shown),
                         f"WeasyPrint: {message.splitlines()[0]}",
                         _weasyprint_hint(message),
                         rule="print",
                     )
 
 
-def _sandbox_fetcher(allowed: list[Path], refused: list[str]) -> object:
+def _sandbox_fetcher(allowed: list[Path], refused: list[str], missing: list[str]) -> object:
     """A WeasyPrint URL fetcher that serves data: URIs and files under `allowed` only.
 
     Paths are resolved (symlinks followed) before the check, so a link inside assets/ that
     points elsewhere is refused. Everything else (http, https, ftp, other files, attachments)
-    is recorded in `refused` and fails the document.
+    is recorded in `refused` and fails the document, without any connection being made; a
+    file under `allowed` that does not exist is recorded in `missing`.
     """
     from weasyprint.urls import URLFetcher
 
@@ -166,10 +198,59 @@ def _sandbox_fetcher(allowed: list[Path], refused: list[str]) -> object:
                 inside = any(path.is_relative_to(folder) for folder in allowed)
                 if inside and path.is_file():
                     return super().fetch(path.as_uri(), headers)
+                if inside:
+                    missing.append(url)
+                    raise ValueError(f"no such file: {url}")
             refused.append(url)
             raise ValueError(f"refused to load {url}")
 
     return SandboxFetcher(allowed_protocols={"data", "file"}, timeout=1)
+
+
+_POSITION = re.compile(r"^(?P<before>.*?) at (?P<line>\d+):(?P<col>\d+)(?P<after>.*)$")
+
+
+def _is_css_problem(record: logging.LogRecord) -> bool:
+    """A warning of WeasyPrint's CSS parser: a rule, declaration or selector it skips."""
+    css_module = f"{os.sep}weasyprint{os.sep}css{os.sep}"
+    return record.levelno == logging.WARNING and css_module in record.pathname
+
+
+def _css_problem(shown: str, css: str | None, message: str) -> tuple[Location, str]:
+    """Where a CSS warning points (in the stylesheet being parsed) and its text."""
+    if css is None:  # a <style> in a template: its lines are not the template's
+        return Location(shown), message
+    match = _POSITION.match(message)
+    if match:
+        after = match["after"].strip(" ,.:")
+        text = match["before"] + (f", {after}" if after else "")
+        return Location(shown, int(match["line"]), int(match["col"])), text.rstrip(".")
+    quoted = re.search(r"'([^']+)'", message)
+    where = _locate(shown, css, quoted.group(1).strip()) if quoted else Location(shown)
+    return where, message.rstrip(".")
+
+
+def _locate_url(shown: str, css: str | None, url: str) -> Location:
+    """A refused or missing URL, located at its file name in the stylesheet if there."""
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path).rsplit("/", 1)[-1]
+    return _locate(shown, css, name) if css and name else Location(shown)
+
+
+def _locate(shown: str, css: str, needle: str) -> Location:
+    """The first place `needle` is written in the stylesheet: quoted if it is, else as is."""
+    offset = css.find(f'"{needle}"')
+    offset = offset if offset >= 0 else css.find(needle)
+    if offset < 0:
+        return Location(shown)
+    line = css.count("\n", 0, offset) + 1
+    return Location(shown, line, offset - (css.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _file_shown(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != "file":
+        return _short(url)
+    return display_path(Path(urllib.request.url2pathname(parts.path)))
 
 
 def _short(url: str) -> str:
@@ -188,7 +269,5 @@ def _weasyprint_hint(message: str) -> str:
     return "fix the template or stylesheet that causes it"
 
 
-def _diagnostic(path: str, message: str, hint: str) -> object:
-    diagnostics = Diagnostics()
-    diagnostics.error(Location(path), message, hint, rule="print")
-    return diagnostics[0]
+def _diagnostic(path: str, message: str, hint: str) -> Diagnostic:
+    return Diagnostic.error_at(Location(path), message, hint, rule="print")

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 import yaml
 from babel.dates import format_date
 from markupsafe import Markup
 
-from handoutkit.diagnostics import Diagnostics, Location, UserError, display_path
+from handoutkit.contrast import brand_css
+from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
 from handoutkit.loader import Project, SourceDocument
 from handoutkit.markdown import Citer, MarkdownRenderer, strip_markdown
 from handoutkit.references import format_reference_html
 from handoutkit.resources import locale_file, template_dirs
+from handoutkit.webpage import asset_data_uri, screen_stylesheet, self_contained_problems
+
+Medium = Literal["print", "screen"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def load_labels(language: str) -> Labels:
 def css_string(value: object) -> Markup:
     """A CSS string literal for generated CSS in <style> (page furniture): no way out of it."""
     text = str(value)
-    escaped = re.sub(r'[\\"<>&\n\r]', lambda m: f"\\{ord(m.group(0)):x} ", text)
+    escaped = re.sub(r'[\\"<>&\x00-\x1f\x7f]', lambda m: f"\\{ord(m.group(0)):x} ", text)
     return Markup(f'"{escaped}"')
 
 
@@ -82,7 +87,10 @@ class Renderer:
         self.project = project
         self.env = make_environment(project.root)
 
-    def render(self, document: SourceDocument, edition: str) -> RenderedDocument:
+    def render(
+        self, document: SourceDocument, edition: str, medium: Medium = "print"
+    ) -> RenderedDocument:
+        """The document's HTML for print (the PDF's source) or screen (the HTML edition)."""
         model = document.model
         config = self.project.config
         shared = self.project.shared
@@ -99,7 +107,13 @@ class Renderer:
 
         language = model.language
         due = model.review.due(config.review_interval_months)
+        root = self.project.root
+        brand = config.organization.colours
         context = {
+            "medium": medium,
+            "screen_css": Markup(screen_stylesheet(root)) if medium == "screen" else "",
+            "brand_css": Markup(brand_css(brand.model_dump(exclude_none=True) if brand else {})),
+            "asset_url": (lambda path: path) if medium == "print" else _screen_asset_url(root),
             "doc": model,
             "kind": model.type,
             "lang": language,
@@ -131,7 +145,25 @@ class Renderer:
         missing = [key for key in citer.order if key not in shared.references]
         if missing:  # check has already reported these; never print a broken reference
             raise UserError(f"{document.shown}: unknown citations {', '.join(missing)}")
+        if medium == "screen":  # nothing a template says may make the page fetch a file
+            problems = self_contained_problems(html, document.shown)
+            if problems:
+                raise UserError(problems)
         return RenderedDocument(html, tuple(citer.order))
+
+
+class TemplateCallError(Exception):
+    """A helper a template called was given a bad argument: the template's mistake."""
+
+
+def _screen_asset_url(root: Path) -> Any:
+    def asset_url(path: str) -> str:
+        try:
+            return asset_data_uri(root, path)
+        except UserError as exc:  # located at the template line that asked for it
+            raise TemplateCallError(exc.diagnostics[0].message) from None
+
+    return asset_url
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -143,21 +175,26 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
             [_template_diagnostic(exc.filename or exc.name or name, exc.lineno, exc.message or "")]
         ) from None
     except jinja2.TemplateNotFound as exc:
+        frame = _template_frame(exc)  # an {% include %} or {% extends %} of a missing file
         raise UserError(
             [
                 _template_diagnostic(
-                    exc.name or name,
-                    0,
-                    "template not found",
+                    *(frame or (exc.name or name, 0)),
+                    f"template '{exc.name}' not found" if frame else "template not found",
                     "add it to the project's templates/ folder or restore the default",
                 )
             ]
         ) from None
-    except (jinja2.TemplateError, AttributeError, TypeError) as exc:
+    except UserError:
+        raise
+    except Exception as exc:  # e.g. {{ 1/0 }}, a macro calling itself, {{ none.x }}
         frame = _template_frame(exc)
-        if frame is None:
-            raise
-        raise UserError([_template_diagnostic(frame[0], frame[1], str(exc))]) from None
+        known = isinstance(exc, jinja2.TemplateError | AttributeError | TypeError)
+        known = known or isinstance(exc, TemplateCallError)
+        if frame is None or not (known or _raised_in_template(exc)):
+            raise  # a bug in handoutkit's own code, not in the template
+        message = str(exc) or type(exc).__name__
+        raise UserError([_template_diagnostic(frame[0], frame[1], message)]) from None
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
@@ -170,11 +207,18 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     return frames[-1].filename, frames[-1].lineno or 0
 
 
-def _template_diagnostic(path: str, line: int | None, message: str, hint: str = "") -> Any:
-    diagnostics = Diagnostics()
+def _raised_in_template(exc: BaseException) -> bool:
+    """Whether the innermost frame is template code or Jinja's runtime (not handoutkit's)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1].filename if frames else ""
+    return last.endswith((".j2", ".html")) or f"{os.sep}jinja2{os.sep}" in last
+
+
+def _template_diagnostic(path: str, line: int | None, message: str, hint: str = "") -> Diagnostic:
     shown = display_path(Path(path)) if Path(path).is_absolute() else f"templates/{path}"
-    diagnostics.error(Location(shown, max(line or 1, 1), 1), f"template error: {message}", hint)
-    return diagnostics[0]
+    return Diagnostic.error_at(
+        Location(shown, max(line or 1, 1), 1), f"template error: {message}", hint, rule="template"
+    )
 
 
 def _date(day: dt.date, language: str) -> str:

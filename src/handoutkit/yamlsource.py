@@ -2,13 +2,16 @@
 
 PyYAML's composer gives nodes with source marks; we build plain Python data from them
 ourselves so that we can (a) record a line/column for every path, (b) reject duplicate keys,
-(c) refuse language-specific tags, and (d) bound alias expansion ("billion laughs").
-Timestamps stay strings, so an invalid date becomes a located validation error later.
+(c) refuse language-specific tags, (d) bound alias expansion ("billion laughs") and nesting
+depth, and (e) refuse control characters and lone surrogates, which YAML escapes ("\\e",
+"\\ud800") can smuggle into text. Timestamps stay strings, so an invalid date becomes a located
+validation error later. Nothing in a file's text raises anything but `UserError`.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,13 @@ from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError,
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
+MAX_DEPTH = 64  # nesting of lists and mappings; content needs fewer than 10
+
+# What YAML itself accepts unescaped (YAML 1.1 printable set); escapes in double-quoted
+# strings can produce anything else, and none of it is text a reader can see.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 PathKey = tuple[str | int, ...]
 
@@ -139,9 +149,13 @@ def parse_yaml(text: str, shown: str) -> LoadedYaml:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise UserError([_syntax_error(shown, exc)]) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise UserError([_syntax_error(source, exc)]) from None
+    except yaml.reader.ReaderError as exc:  # a control character in the raw text
+        raise UserError([_reader_error(source, exc)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks everything else
         raise UserError([_error(Location(shown), f"YAML error: {exc}")]) from None
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise UserError([_too_deep(source, _first_too_deep(text))]) from None
     if root is None:
         raise UserError(
             [_error(Location(shown), "file is empty", "add the document's fields, or delete it")]
@@ -159,6 +173,7 @@ class _Builder:
         self.diagnostics = Diagnostics()
         self.nodes = 0
         self.constructor = SafeConstructor()
+        self.open: list[Node] = []  # the lists and mappings being built, outermost first
 
     def _where(self, node: Node) -> Location:
         return self.source.at_offset(node.start_mark.index)
@@ -176,15 +191,29 @@ class _Builder:
         self.source.values.setdefault(loc, Span(node.start_mark.index, node.end_mark.index))
         if isinstance(node, ScalarNode):
             return self._scalar(node)
-        if isinstance(node, SequenceNode):
-            if node.tag != _SEQ:
-                return self._bad_tag(node)
-            return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            if node.tag != _MAP:
-                return self._bad_tag(node)
-            return self._mapping(node, loc)
-        raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+        if any(node is parent for parent in self.open):  # `&a [*a]`: an endless value
+            self.diagnostics.error(
+                self._where(node),
+                "an alias is used inside its own anchor, so the value never ends",
+                "write the content out instead of repeating it with aliases",
+            )
+            return None
+        if len(self.open) >= MAX_DEPTH:
+            self.diagnostics.append(_too_deep(self.source, node.start_mark.index))
+            return None
+        self.open.append(node)
+        try:
+            if isinstance(node, SequenceNode):
+                if node.tag != _SEQ:
+                    return self._bad_tag(node)
+                return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                if node.tag != _MAP:
+                    return self._bad_tag(node)
+                return self._mapping(node, loc)
+            raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+        finally:
+            self.open.pop()
 
     def _mapping(self, node: MappingNode, loc: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -195,6 +224,11 @@ class _Builder:
                     "only plain text keys are allowed here (no complex or merge keys)",
                     "write each key out as `name: value`",
                 )
+                continue
+            if key_node.tag not in _SCALAR_TAGS and key_node.tag != _TIMESTAMP:
+                self._bad_tag(key_node)
+                continue
+            if not self._printable(key_node):
                 continue
             key = str(key_node.value)
             if key in result:
@@ -215,12 +249,26 @@ class _Builder:
             return node.value  # validated as a date by the model, with a located error
         if node.tag not in _SCALAR_TAGS:
             return self._bad_tag(node)
+        if not self._printable(node):
+            return None
         if node.tag == "tag:yaml.org,2002:str":
             return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError):
+        except Exception:  # e.g. `!!bool maybe`, `!!int ""`: the schema reports the text
             return node.value
+
+    def _printable(self, node: ScalarNode) -> bool:
+        """False (with a located error) for text holding control characters or surrogates."""
+        bad = _NOT_PRINTABLE.search(node.value)
+        if bad is None:
+            return True
+        self.diagnostics.error(
+            self._where(node),
+            f"text contains the invisible character U+{ord(bad.group()):04X}",
+            "remove the escape sequence (such as \\e, \\x1b or \\ud800) from the quoted text",
+        )
+        return False
 
     def _bad_tag(self, node: Node) -> None:
         self.diagnostics.error(
@@ -237,9 +285,43 @@ def _error(location: Location, message: str, hint: str = "") -> Diagnostic:
     return diagnostics[0]
 
 
-def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+def _reader_error(source: SourceMap, exc: yaml.reader.ReaderError) -> Diagnostic:
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return _error(
+        source.at_offset(exc.position),
+        f"file contains the control character U+{character:04X}",
+        "delete it (most editors do not show it); content files hold plain text",
+    )
+
+
+def _first_too_deep(text: str) -> int:
+    """Offset of the first list or mapping nested deeper than MAX_DEPTH (or 0)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.index
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 0
+
+
+def _too_deep(source: SourceMap, offset: int) -> Diagnostic:
+    return _error(
+        source.at_offset(offset),
+        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+        "check the indentation and brackets; content needs only a few levels",
+    )
+
+
+def _syntax_error(source: SourceMap, exc: yaml.MarkedYAMLError) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    # by offset, so lines are counted like the rest (PyYAML also breaks lines at \r, U+2028)
+    where = source.at_offset(min(mark.index, len(source.text))) if mark else Location(source.path)
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     hint = "check the indentation and quoting on this line"
     if "'\\t'" in problem or "\\t" in problem or "tab" in problem:
@@ -250,4 +332,4 @@ def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
         hint = "remove the '---' separator; use one file per document"
     elif "found undefined alias" in problem:
         hint = "define the anchor (&name) before using the alias (*name)"
-    return _error(Location(shown, line, col), f"YAML syntax error: {problem}", hint)
+    return _error(where, f"YAML syntax error: {problem}", hint)

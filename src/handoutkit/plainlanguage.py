@@ -1,0 +1,387 @@
+"""Plain-language lint: reading level, long sentences and jargon, with limits per audience.
+
+The limits come from `reading:` in handoutkit.yaml (`models.ReadingSettings`). Figures come
+from `readability`. Every finding is located in the YAML: a long sentence at its first word,
+a jargon term at the term itself, and a reading level that is too hard at the hardest
+section (its heading, or the field), since that is where an editor should start; the figure
+itself is for the whole document, the only level at which it is gated, because grades of
+sections of a few sentences are unreliable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from rich import box
+from rich.table import Table
+
+from handoutkit.diagnostics import Diagnostics, Location
+from handoutkit.loader import Project, SourceDocument
+from handoutkit.models import Handout, ReadingLimits, walk_text
+from handoutkit.readability import (
+    FLESCH_KINCAID,
+    MIN_SECTION_WORDS,
+    SZIGRISZT_PAZOS,
+    Counts,
+    Measure,
+    Reading,
+    mask_markup,
+    measure,
+)
+from handoutkit.yamlsource import PathKey, SourceMap
+
+AUDIENCE_DOCUMENTS = {"patient": "patient handouts", "clinician": "clinician briefs"}
+# Fields that are not read as text by the reader (metadata) or that define jargon (terms).
+NOT_READ = frozenset(
+    {"type", "id", "language", "code", "version", "keywords", "description", "review"}
+)
+NOT_READ_LEAVES = frozenset({"path", "term", "online_url"})
+
+
+def check_plain_language(
+    project: Project, document: SourceDocument, diagnostics: Diagnostics
+) -> Reading:
+    """Lint one document against its audience's limits; return its figures for the table."""
+    limits = project.config.reading.limits(document.model.audience)
+    reading = measure(document.model)
+    check_reading_level(document, reading, limits, diagnostics)
+    check_long_sentences(document, reading, limits, diagnostics)
+    if limits.jargon:
+        check_jargon(document, diagnostics)
+    return reading
+
+
+# --------------------------------------------------------------------------- reading level
+
+
+@dataclass(frozen=True)
+class Gate:
+    measure: Measure
+    target: float | None
+    limit: float | None
+
+
+def gate(reading: Reading, limits: ReadingLimits) -> Gate | None:
+    """The reading-level gate for the document's language, or None (not gated)."""
+    if reading.gate_measure is FLESCH_KINCAID:
+        found = Gate(FLESCH_KINCAID, limits.target_grade, limits.max_grade)
+    elif reading.gate_measure is SZIGRISZT_PAZOS:
+        found = Gate(SZIGRISZT_PAZOS, limits.target_inflesz, limits.min_inflesz)
+    else:
+        return None
+    return found if (found.target, found.limit) != (None, None) else None
+
+
+def inflesz_band(score: float) -> str:
+    """INFLESZ band of a Szigriszt-Pazos score (Barrio-Cantalejo et al. 2008)."""
+    for ceiling, band in ((40, "muy difícil"), (55, "algo difícil"), (65, "normal")):
+        if score < ceiling:
+            return band
+    return "bastante fácil" if score < 80 else "muy fácil"
+
+
+def check_reading_level(
+    document: SourceDocument, reading: Reading, limits: ReadingLimits, diagnostics: Diagnostics
+) -> None:
+    found = gate(reading, limits)
+    score = reading.score(found.measure) if found else None
+    if found is None or score is None:
+        return
+    harder = (lambda a, b: a > b) if found.measure.higher_is_harder else (lambda a, b: a < b)
+    if found.limit is not None and harder(score, found.limit):
+        emit, bound, kind = diagnostics.error, found.limit, "limit"
+    elif found.target is not None and harder(score, found.target):
+        emit, bound, kind = diagnostics.warning, found.target, "target"
+    else:
+        return
+    audience = AUDIENCE_DOCUMENTS[document.model.audience]
+    if found.measure is FLESCH_KINCAID:
+        what = f"reading grade {score:.1f} (Flesch-Kincaid, whole document)"
+        relation = "above"
+    else:
+        what = f"INFLESZ score {score:.1f} (Szigriszt-Pazos, whole document: {inflesz_band(score)})"
+        relation = "below"
+        kind = "minimum" if kind == "limit" else kind
+    hardest = reading.hardest_part()
+    advice = "use shorter sentences and shorter, everyday words"
+    if hardest is not None:
+        where = document.source.locate(hardest.loc)
+        section_score = hardest.counts.score(found.measure)
+        hint = f"hardest section: '{hardest.name}' ({section_score:.1f}); {advice}"
+    else:
+        where = document.source.locate(("title",))
+        hint = advice[0].upper() + advice[1:]
+    emit(
+        where,
+        f"{what} is {relation} the {kind} of {bound:g} for {audience}",
+        hint,
+        rule="reading-level",
+    )
+
+
+# --------------------------------------------------------------------------- long sentences
+
+
+def check_long_sentences(
+    document: SourceDocument, reading: Reading, limits: ReadingLimits, diagnostics: Diagnostics
+) -> None:
+    if limits.max_sentence_words is None:
+        return
+    values = dict(((loc, raw) for loc, raw, _ in walk_text(document.model)))
+    for sentence in reading.sentences():
+        if sentence.words <= limits.max_sentence_words:
+            continue
+        if sentence.offset is None:
+            where = document.source.locate(sentence.loc)
+        else:
+            where = locate_offset(
+                document.source, sentence.loc, values[sentence.loc], sentence.offset
+            )
+        diagnostics.warning(
+            where,
+            f"sentence of {sentence.words} words is longer than {limits.max_sentence_words}: "
+            f'"{_snippet(sentence.text)}"',
+            "split it into shorter sentences",
+            rule="long-sentence",
+        )
+
+
+def _snippet(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+# --------------------------------------------------------------------------- jargon
+
+
+class LexiconEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str = Field(min_length=1)
+    forms: tuple[str, ...] = ()
+    plain: str = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: tuple[LexiconEntry, ...]
+    pattern: re.Pattern[str] | None
+    by_form: dict[str, LexiconEntry]
+
+    def find(self, text: str) -> list[tuple[int, int, LexiconEntry]]:
+        """(start, end, entry) of every listed term in `text`: whole words, any case/accents."""
+        if self.pattern is None:
+            return []
+        folded = fold(text)
+        return [
+            (m.start(), m.end(), self.by_form[_spaces(m.group(0))])
+            for m in self.pattern.finditer(folded)
+        ]
+
+
+_ACCENTS = str.maketrans("áàâäéèêëíìîïóòôöúùûü", "aaaaeeeeiiiioooouuuu")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents on vowels, keeping every character's offset."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text).translate(_ACCENTS)
+
+
+def _spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@cache
+def lexicon(language: str) -> Lexicon:
+    """The jargon list shipped for a language (`lexicon/<language>.yaml`), maybe empty."""
+    resource = resources.files("handoutkit").joinpath("lexicon", f"{language}.yaml")
+    if not resource.is_file():
+        return Lexicon((), None, {})
+    data = yaml.safe_load(resource.read_text(encoding="utf-8")) or []
+    entries = tuple(LexiconEntry.model_validate(item) for item in data)
+    by_form: dict[str, LexiconEntry] = {}
+    for entry in entries:
+        for form in (entry.term, *entry.forms):
+            by_form.setdefault(_spaces(fold(form.strip())), entry)
+    alternatives = sorted(by_form, key=len, reverse=True)
+    body = "|".join(re.escape(form).replace(r"\ ", r"\s+") for form in alternatives)
+    return Lexicon(entries, re.compile(rf"(?<!\w)(?:{body})(?!\w)"), by_form)
+
+
+def defined_terms(document: SourceDocument, words: Lexicon) -> set[str]:
+    """Lexicon terms the document's glossary defines (named in a glossary `term:`)."""
+    if not isinstance(document.model, Handout):
+        return set()
+    return {
+        entry.term
+        for glossary_entry in document.model.glossary
+        for _, _, entry in words.find(glossary_entry.term)
+    }
+
+
+def check_jargon(document: SourceDocument, diagnostics: Diagnostics) -> None:
+    words = lexicon(document.model.language)
+    if not words.entries:
+        return
+    defined = defined_terms(document, words)
+    for loc, raw, kind in walk_text(document.model):
+        if kind == "citation" or loc[0] in NOT_READ or _leaf(loc) in NOT_READ_LEAVES:
+            continue
+        text = mask_markup(raw) if kind == "markdown" else raw
+        for start, end, entry in words.find(text):
+            if entry.term in defined:
+                continue
+            diagnostics.warning(
+                locate_offset(document.source, loc, raw, start),
+                f"'{raw[start:end]}' is medical jargon",
+                f'say "{entry.plain}" instead, or define it in the glossary',
+                rule="jargon",
+            )
+
+
+def _leaf(loc: PathKey) -> str:
+    return next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+
+
+# --------------------------------------------------------------------------- locating
+
+_WORD_AT = re.compile(r"[^\W_]+")
+
+
+def locate_offset(source: SourceMap, loc: PathKey, raw: str, offset: int) -> Location:
+    """The YAML location of character `offset` of the value at `loc` (its word's first letter).
+
+    The value's text and its YAML source differ in folding and indentation, so the word is
+    found again in the source as the same n-th occurrence of the same characters.
+    """
+    match = _WORD_AT.match(raw, offset)
+    needle = match.group(0) if match else raw[offset : offset + 1]
+    occurrence, index = 0, raw.find(needle)
+    while 0 <= index < offset:
+        occurrence += 1
+        index = raw.find(needle, index + 1)
+    return source.locate_text(loc, needle, occurrence)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(project: Project, document: SourceDocument, reading: Reading) -> dict[str, Any]:
+    """The readability figures of a document for `check --format json` and the table."""
+    limits = project.config.reading.limits(document.model.audience)
+    found = gate(reading, limits)
+    sections = []
+    for part in reading.parts:
+        where = document.source.locate(part.loc)
+        sections.append(
+            {
+                "name": part.name,
+                "location": {"path": where.path, "line": where.line, "col": where.col},
+                "reliable": part.reliable,
+                **_figures(reading, part.counts),
+            }
+        )
+    return {
+        "document": document.shown,
+        "language": reading.language,
+        "audience": document.model.audience,
+        "gate": None
+        if found is None
+        else {"measure": found.measure.name, "target": found.target, "limit": found.limit},
+        "max_sentence_words": limits.max_sentence_words,
+        "min_section_words": MIN_SECTION_WORDS,
+        "total": _figures(reading, reading.counts),
+        "sections": sections,
+    }
+
+
+def _figures(reading: Reading, counts: Counts) -> dict[str, Any]:
+    figures = reading.figures(counts)
+    if figures.get(SZIGRISZT_PAZOS.name) is not None:
+        figures["inflesz_band"] = inflesz_band(figures[SZIGRISZT_PAZOS.name])
+    return figures
+
+
+SHORT_LABELS = {
+    "flesch_kincaid": "FK grade",
+    "smog": "SMOG",
+    "szigriszt_pazos": "INFLESZ",
+    "fernandez_huerta": "F-Huerta",
+}
+
+
+def table(project: Project, document: SourceDocument, reading: Reading) -> Table:
+    """A readability table for the terminal: one row per section and the whole document."""
+    data = report(project, document, reading)
+    measures = list(reading.measures)
+    title = f"{data['document']} — {data['audience']}, {data['language']}"
+    grid = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    grid.add_column("section", overflow="fold")
+    for name in ("words", "sentences", "longest"):
+        grid.add_column(name, justify="right")
+    for item in measures:
+        grid.add_column(SHORT_LABELS.get(item.name, item.name), justify="right")
+    for section in data["sections"]:
+        figures = [_figure(section[m.name], section["reliable"]) for m in measures]
+        grid.add_row(
+            section["name"],
+            str(section["words"]),
+            str(section["sentences"]),
+            str(section["longest_sentence"]),
+            *figures,
+        )
+    total = data["total"]
+    grid.add_row(
+        "[bold]whole document[/]",
+        str(total["words"]),
+        str(total["sentences"]),
+        str(total["longest_sentence"]),
+        *(f"[bold]{_figure(total[m.name], True)}[/]" for m in measures),
+        end_section=True,
+    )
+    grid.caption = _caption(data, measures)
+    grid.caption_justify = "left"
+    return grid
+
+
+def _figure(value: float | None, reliable: bool) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}" if reliable else f"({value:.1f})"
+
+
+def _caption(data: dict[str, Any], measures: list[Measure]) -> str:
+    notes = []
+    found = data["gate"]
+    if found:
+        label = next(m.label for m in measures if m.name == found["measure"])
+        sign = "≤" if found["measure"] == FLESCH_KINCAID.name else "≥"
+        bounds = [
+            f"{name} {sign} {value:g}"
+            for name, value in (("target", found["target"]), ("limit", found["limit"]))
+            if value is not None
+        ]
+        notes.append(f"gate on {label}, whole document: {', '.join(bounds)}")
+    elif measures:
+        notes.append("no reading-level gate")
+    if data["max_sentence_words"]:
+        notes.append(f"sentences ≤ {data['max_sentence_words']} words")
+    if any(not s["reliable"] for s in data["sections"]):
+        notes.append(f"(…) under {MIN_SECTION_WORDS} words, not reliable")
+    return "; ".join(notes)
+
+
+def readability_reports(project: Project) -> list[dict[str, Any]]:
+    """`report` for every loaded document of the project."""
+    return [report(project, doc, measure(doc.model)) for doc in project.documents]
+
+
+def readability_tables(project: Project) -> list[Table]:
+    """`table` for every loaded document of the project."""
+    return [table(project, doc, measure(doc.model)) for doc in project.documents]

