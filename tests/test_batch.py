@@ -255,6 +255,25 @@ def test_one_and_two_workers_give_byte_identical_pdfs(run, matrix: Path) -> None
     ).read_text()
 
 
+def test_retired_workers_are_replaced(matrix: Path) -> None:
+    """More outputs than workers × recycle_after: each retired worker must be replaced, else
+    the build hangs once all have retired (CPython gh-115634, see build._RecyclingPool)."""
+    code = (
+        "import datetime as dt\n"
+        "from pathlib import Path\n"
+        "from handoutkit.build import build_project\n"
+        "from handoutkit.loader import load_project\n"
+        "report = build_project(load_project(Path.cwd()), Path('dist'),"
+        " today=dt.date(2026, 11, 23), jobs=2, recycle_after=2)\n"
+        "print(report.count('built'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=matrix, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "8"
+
+
 def test_concurrent_builds_into_one_folder_stay_consistent(matrix: Path) -> None:
     env = {**os.environ, "HANDOUTKIT_TODAY": "2026-11-23"}
     command = [str(Path(sys.executable).parent / "handoutkit"), "build", "-j", "1"]

@@ -1,11 +1,12 @@
 """Publish stage: check, then render and print the build matrix, in parallel and incrementally.
 
 The matrix is documents × editions × paper sizes (× formats) from `handoutkit.yaml`, narrowed by
-a `Selection`. Each output has a content-addressed key (see `cache`): an output whose key and
-file are unchanged is skipped without importing WeasyPrint. The rest are built in this process
-(`jobs=1`) or by worker processes forked from a server that has imported WeasyPrint once; each
-worker keeps one `Printer` (fonts, parsed stylesheets) and is replaced after
-`recycle_after` outputs, which bounds its memory.
+a `Selection`, plus the rack packs of `--format rack` (built by `rack`). Each output has a
+content-addressed key (see `cache`): an output whose key and file are unchanged is skipped
+without importing WeasyPrint. The rest are built in this process (`jobs=1`) or by worker
+processes forked from a server that has imported WeasyPrint once; each worker keeps one
+`Printer` (fonts, parsed stylesheets) and is replaced after `recycle_after` outputs, which
+bounds its memory.
 
 A document with errors, or an output whose rendering fails, is reported and skipped; the
 others still build. Outputs are written atomically (temporary file, then rename), so a
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -59,6 +61,9 @@ class OutputSpec:
         return self.relative_path.as_posix()
 
 
+Spec = OutputSpec | RackSpec  # a rack pack (see `rack`) is an output of many documents
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which part of the matrix to build; empty means everything configured."""
@@ -97,9 +102,6 @@ def plan(project: Project, selection: Selection = Selection()) -> list[Spec]:
 
 
 # --------------------------------------------------------------------------- results
-
-
-Spec = OutputSpec | RackSpec
 
 
 @dataclass
@@ -189,7 +191,12 @@ def build_project(
     diagnostics = check_project(project, today, whole_project=whole_project)
     blocked = _blocked_documents(project, diagnostics, strict)
     specs = plan(project, selection)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # e.g. --out names a file: a usage error (exit 2), not a bug
+        raise UserError(
+            f"{out_dir}: cannot be the output folder: {exc.strerror} — choose another --out"
+        ) from None
     previous = read_manifest(out_dir)
     inputs = Inputs(project)
     results: dict[int, OutputResult] = {}
@@ -269,7 +276,7 @@ def _run(
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["weasyprint", "handoutkit.printer", "handoutkit.render"])
-    with ProcessPoolExecutor(
+    with _RecyclingPool(
         max_workers=min(jobs, len(to_build)),
         mp_context=context,
         initializer=_init_worker,
@@ -281,6 +288,24 @@ def _run(
             index = futures[future]
             # keep the parent's own spec (and document) objects, not the worker's copies
             yield index, replace(future.result(), spec=specs[index])
+
+
+class _RecyclingPool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor that always replaces a worker retired by `max_tasks_per_child`.
+
+    CPython gh-115634 (3.11 up to the fix in 3.13/3.14): the pool decides whether to replace a
+    worker that exited at its task limit with a semaphore that counts completed tasks, not idle
+    workers; a stale count means no replacement, and once every worker has retired the
+    remaining outputs wait forever (a -j 2 build of more than about 2 × `recycle_after` outputs
+    hung). As in the upstream fix, a worker that exited is replaced whenever the pool is short.
+    """
+
+    def _adjust_process_count(self) -> None:
+        if threading.current_thread() is self._executor_manager_thread:  # a worker exited
+            if len(self._processes) < self._max_workers:  # type: ignore[attr-defined]
+                self._spawn_process()  # type: ignore[attr-defined]
+            return
+        super()._adjust_process_count()  # type: ignore[misc]
 
 
 class _Worker:

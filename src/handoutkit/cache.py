@@ -61,7 +61,7 @@ def tool_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             key.add(package, "<none>")
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+        if path.suffix in (".py", ".yaml", ".po") and "__pycache__" not in path.parts:
             key.add(path.relative_to(PACKAGE_DIR).as_posix(), path.read_bytes())
     return key.hexdigest()
 

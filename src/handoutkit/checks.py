@@ -15,11 +15,13 @@ from pathlib import Path
 
 from handoutkit import contrast
 from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
+from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
 from handoutkit.loader import CONFIG_NAME, Project, SourceDocument
 from handoutkit.markdown import ALLOWED_LINK, find_citations, find_links
 from handoutkit.models import Handout, walk_text
 from handoutkit.plainlanguage import check_plain_language
 from handoutkit.resources import find_style
+from handoutkit.translation import check_translation
 from handoutkit.yamlsource import SourceMap, read_text
 
 ASSET_FOLDER = "assets"
@@ -45,6 +47,7 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
         check_review(project, document, today, diagnostics)
         check_assets(project, document, diagnostics)
         check_plain_language(project, document, diagnostics)
+        check_translation(project, document, diagnostics)
     check_logo(project, diagnostics)
     check_shared_links(project, diagnostics)
     check_colours(project, diagnostics)
@@ -170,6 +173,14 @@ def check_mandatory_blocks(
             f"no {model.audience} disclaimer in language '{language}'",
             f"add `{language}:` under `{model.audience}:` in {project.config.disclaimers}",
             rule="mandatory-block",
+        )
+    if language != SOURCE_LANGUAGE and not catalog_path(language).is_file():
+        diagnostics.error(
+            document.source.locate(("language",)),
+            f"handoutkit has no labels in language '{language}' (References, Page X of Y, …)",
+            f"add a catalog: pybabel init -i src/handoutkit/locales/handoutkit.pot "
+            f"-d src/handoutkit/locales -D handoutkit -l {language}",
+            rule="labels",
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Iterable
@@ -292,6 +293,76 @@ def merge_manifests_command(
     err.print(f"[green]merged {len(manifests)} manifests: {len(entries)} outputs[/]")
 
 
+@app.command("new")
+def new_command(
+    folder: Annotated[
+        Path, typer.Argument(help="A new or empty folder for the project.", show_default=False)
+    ],
+) -> None:
+    """Create a project that builds out of the box: config, examples, shared data, schemas."""
+    from handoutkit.newproject import create_project, next_steps
+
+    try:
+        create_project(folder, _today())
+    except UserError as exc:
+        if exc.diagnostics:
+            raise
+        raise UsageProblem(str(exc)) from None
+    typer.echo(next_steps(shlex.quote(folder.as_posix())))
+
+
+@app.command("schema")
+def schema_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder to write to (default: .handoutkit/schemas in the project, where "
+            "`handoutkit new` points each file's schema line).",
+        ),
+    ] = None,
+) -> None:
+    """Write the JSON Schema of each kind of content file, for editor completion and checks."""
+    from handoutkit.diagnostics import display_path
+    from handoutkit.schema import PROJECT_SCHEMA_DIR, write_schemas
+
+    if out is None:
+        try:
+            out = _project_root() / PROJECT_SCHEMA_DIR
+        except UsageProblem:
+            raise UsageProblem(
+                "no handoutkit.yaml found here or above — pass --out DIR, or run inside a project"
+            ) from None
+    for path in write_schemas(out):
+        typer.echo(display_path(path))
+
+
+@app.command("list")
+def list_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text) -> None:
+    """List documents: languages, editions, review dates and status, reading level."""
+    from handoutkit.listing import document_rows, summary, table
+    from handoutkit.loader import load_project
+
+    root = _project_root()
+    project = load_project(root, paths or [])
+    today = _today()
+    rows = document_rows(project, today)
+    unloaded = [d for d in project.diagnostics.sorted() if d.location.path in project.unloaded]
+    if fmt is OutputFormat.json:
+        report = {"today": today.isoformat(), "documents": rows, "not_loaded": project.unloaded}
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        width = None if sys.stdout.isatty() else 200  # piped: one line per row, unwrapped
+        Console(highlight=False, width=width).print(table(rows))
+        typer.echo(summary(rows, today))
+    for diagnostic in unloaded:  # the documents that could not be listed, and why
+        typer.echo(str(diagnostic), err=True)
+    if project.unloaded:
+        err.print(f"[red]{len(project.unloaded)} document(s) not listed: run `handoutkit check`[/]")
+    raise typer.Exit(EXIT_CONTENT if project.unloaded else EXIT_OK)
+
+
 def _comma_list(values: list[str] | None) -> list[str]:
     return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
 
@@ -388,6 +459,59 @@ def audit(
             f"{len(report.files) - failed} pass, {failed} fail[/]"
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def preview(
+    paths: PathsArg = None,
+    port: Annotated[
+        int,
+        typer.Option("--port", help="Port on 127.0.0.1 (0 picks a free one).", min=0, max=65535),
+    ] = 8000,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the preview in a web browser.")
+    ] = True,
+) -> None:
+    """Preview while you write: a local server that rebuilds on change and reloads the page."""
+    import signal
+    import webbrowser
+
+    from handoutkit.preview import Preview, PreviewError
+
+    root = _project_root()
+    for path in paths or []:
+        if not path.exists():
+            raise UsageProblem(f"{path}: no such file or folder — check the path")
+    server = Preview(
+        root,
+        selected=paths or [],
+        today=_today,
+        port=port,
+        debug=state.debug,
+        report=typer.echo,
+        status=lambda line: err.print(line, markup=False, soft_wrap=True),
+    )
+    try:
+        server.start()
+    except PreviewError as exc:
+        raise UsageProblem(str(exc)) from None
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: stop as for Ctrl+C
+    try:
+        err.print(f"[green]preview at {server.url}[/] — rebuilds on change; Ctrl+C stops it")
+        if open_browser:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()  # removes its temporary folder
+    err.print("preview stopped")
+    raise typer.Exit(EXIT_OK)
 
 
 def main() -> NoReturn:

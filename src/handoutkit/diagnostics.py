@@ -51,8 +51,8 @@ class Diagnostic:
         return one_line(f"{text} — {self.hint}" if self.hint else text)
 
     def to_json(self) -> dict[str, object]:
-        data = asdict(self)
-        data["location"] = asdict(self.location)
+        data = {k: one_line(v) if isinstance(v, str) else v for k, v in asdict(self).items()}
+        data["location"] = {**asdict(self.location), "path": one_line(self.location.path)}
         data["severity"] = self.severity.value
         data["text"] = str(self)
         return data
@@ -94,11 +94,14 @@ class UserError(Exception):
             super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# control characters, line separators, and the surrogates Python makes of undecodable bytes
+# in file names (which a strict UTF-8 terminal or JSON encoder cannot write)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def one_line(text: str) -> str:
-    """Control characters (from file names or quoted input) escaped: one problem, one line."""
+    """Control characters and surrogates (from file names or quoted input) escaped: one
+    problem, one printable line."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -34,7 +34,7 @@ def write_atomic(out_dir: Path, relative: Path, data: bytes) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise _write_error(target, _os_problem(exc)) from None
+        raise _write_error(target, _os_problem(target, exc)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -45,14 +45,13 @@ def write_atomic(out_dir: Path, relative: Path, data: bytes) -> Path:
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _write_error(target, _os_problem(exc)) from None
+            raise _write_error(target, _os_problem(target, exc)) from None
         raise
     return target
 
 
-def _os_problem(exc: OSError) -> str:
-    where = f" '{display_path(Path(exc.filename))}'" if exc.filename else ""
-    return f"cannot write{where}: {exc.strerror or exc}"
+def _os_problem(target: Path, exc: OSError) -> str:
+    return f"cannot write '{display_path(target)}': {exc.strerror or exc}"
 
 
 def _write_error(path: Path, message: str, hint: str = "") -> UserError:

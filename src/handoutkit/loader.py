@@ -105,6 +105,9 @@ def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:
     if config is None:
         raise UserError(diagnostics)
     shared = _load_shared(root, config, diagnostics)
+    selected = list(selected)
+    if not selected:
+        _misnamed_documents(root, config, diagnostics)
     documents, unloaded = [], []
     for path in discover_documents(root, config, selected):
         document = load_document(path, root, config, diagnostics)
@@ -113,6 +116,19 @@ def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:
         else:
             unloaded.append(display_path(path))
     return Project(root, config, config_yaml.source, shared, documents, diagnostics, unloaded)
+
+
+def _misnamed_documents(root: Path, config: ProjectConfig, diagnostics: Diagnostics) -> None:
+    """YAML files in a topic folder that are not named like a document would be left out."""
+    for path in sorted((root / config.content).glob("*/*.y*ml")):
+        if path.is_file() and not DOCUMENT_FILE.match(path.name):
+            diagnostics.warning(
+                Location(display_path(path)),
+                f"'{path.name}' is not named like a document (<kind>.<language>.yaml), so it is "
+                "not checked or built",
+                "rename it, e.g. handout.en.yaml, or move it out of the topic folder",
+                rule="file-name",
+            )
 
 
 def discover_documents(root: Path, config: ProjectConfig, selected: Iterable[Path]) -> list[Path]:

@@ -60,12 +60,16 @@ class BrandColours(Strict):
 
 
 class Organization(Strict):
-    name: Text
-    phone: Text | None = None
-    website: Text | None = None
-    address: Text | None = None
-    logo: Logo | None = None
-    colours: BrandColours | None = None
+    """The publisher: in every document's masthead and details, and the HTML edition's footer."""
+
+    name: Text = Field(description="Organization name, as printed.")
+    phone: Text | None = Field(None, description="Main phone number, as printed.")
+    website: Text | None = Field(None, description="Website, as printed, e.g. example.org.")
+    address: Text | None = Field(None, description="Postal address on one line.")
+    logo: Logo | None = Field(None, description="Logo shown in the masthead, with alt text.")
+    colours: BrandColours | None = Field(
+        None, description="Brand colours, checked for WCAG contrast by `handoutkit check`."
+    )
 
 
 class ReadingLimits(Strict):
@@ -125,8 +129,18 @@ READING_DEFAULTS: dict[str, dict[str, object]] = {
 class ReadingSettings(Strict):
     """`reading:` in handoutkit.yaml: plain-language limits per audience."""
 
-    patient: ReadingLimits
-    clinician: ReadingLimits
+    # Keys left out take the defaults of READING_DEFAULTS (merged in below), so neither
+    # audience is required; the default factories only tell the JSON Schema so.
+    patient: ReadingLimits = Field(
+        default_factory=lambda: ReadingLimits(**READING_DEFAULTS["patient"]),  # type: ignore[arg-type]
+        description="Patient handouts. Defaults: target_grade 6, max_grade 8, target_inflesz "
+        "65, min_inflesz 55, max_sentence_words 25, jargon true.",
+    )
+    clinician: ReadingLimits = Field(
+        default_factory=lambda: ReadingLimits(**READING_DEFAULTS["clinician"]),  # type: ignore[arg-type]
+        description="Clinician briefs. Defaults: no reading-level gate, max_sentence_words 25, "
+        "jargon false.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -152,12 +166,20 @@ class ProjectConfig(Strict):
     """`handoutkit.yaml` at the project root."""
 
     organization: Organization
-    region: Literal["us"] = "us"
-    languages: list[LanguageCode] = Field(default_factory=lambda: ["en"], min_length=1)
-    editions: list[Edition] = Field(default_factory=lambda: ["standard"], min_length=1)
-    paper_sizes: list[Paper] = Field(default_factory=lambda: ["letter"], min_length=1)
-    output: Text = "dist"
-    review_interval_months: int = Field(default=12, ge=1, le=60)
+    region: Literal["us"] = Field("us", description="Region of the crisis resources printed.")
+    languages: list[LanguageCode] = Field(
+        default_factory=lambda: ["en"], min_length=1, description="Languages documents may use."
+    )
+    editions: list[Edition] = Field(
+        default_factory=lambda: ["standard"], min_length=1, description="Editions to build."
+    )
+    paper_sizes: list[Paper] = Field(
+        default_factory=lambda: ["letter"], min_length=1, description="Paper sizes to build."
+    )
+    output: Text = Field("dist", description="Output folder of `handoutkit build`.")
+    review_interval_months: int = Field(
+        default=12, ge=1, le=60, description="Months from a document's last review to its next."
+    )
     content: Text = "content"
     references: Text = "content/references.yaml"
     crisis_resources: Text = "content/crisis-resources.yaml"

@@ -102,6 +102,7 @@ class RackSpec:
         """The members' own keys (standard PDF, this paper) and the catalog's inputs."""
         from handoutkit.cache import KeyBuilder, cited_keys, template_files, tool_fingerprint
         from handoutkit.loader import CONFIG_NAME
+        from handoutkit.markdown import find_citations
 
         project = inputs.project
         key = KeyBuilder()
@@ -115,8 +116,6 @@ class RackSpec:
         crisis, disclaimer = _shared(project, self.language)
         key.add_json("crisis", crisis.model_dump(mode="json") if crisis else None)
         key.add_json("disclaimer", disclaimer)
-        from handoutkit.markdown import find_citations
-
         cited = cited_keys(crisis) if crisis is not None else set()
         cited |= {k for use in find_citations(disclaimer or "") for k in use.keys}
         for name in sorted(cited):
@@ -241,12 +240,11 @@ def render_catalog(
     from handoutkit.contrast import brand_css
     from handoutkit.markdown import Citer, MarkdownRenderer
     from handoutkit.references import format_reference_html
-    from handoutkit.render import load_labels, render_template
+    from handoutkit.render import render_template
 
     config = project.config
     shared = project.shared
     language = spec.language
-    labels = load_labels(language)
     citer = Citer()
     crisis, disclaimer = _shared(project, language)
 
@@ -282,7 +280,6 @@ def render_catalog(
         "kind": KIND,
         "lang": language,
         "edition": EDITION,
-        "labels": labels,
         "org": config.organization,
         "crisis": crisis,
         "disclaimer": disclaimer,
@@ -295,13 +292,14 @@ def render_catalog(
         "entries": entries,
         "any_online": any(e["url"] for e in entries),
     }
-    return render_template(renderer.env, CATALOG_TEMPLATE, context)
+    return render_template(renderer.env, CATALOG_TEMPLATE, context, language)
 
 
 def _title(project: Project, language: str) -> str:
-    from handoutkit.render import load_labels
+    from handoutkit.i18n import translator
 
-    return f"{load_labels(language).rack_title} · {project.config.organization.name}"
+    _ = translator(language)
+    return f"{_('Handouts in this pack')} · {project.config.organization.name}"
 
 
 def _shared(project: Project, language: str) -> tuple[Any, str | None]:
@@ -441,8 +439,8 @@ def merge_pdfs(
         out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         if "/Metadata" in head.Root:
             out.Root.Metadata = out.copy_foreign(head.Root.Metadata)
-        if "/Info" in head.trailer:
-            out.trailer.Info = out.copy_foreign(head.trailer.Info)
+        for name, value in head.docinfo.items():  # title, author, subject, dates
+            out.docinfo[name] = value
         buffer = io.BytesIO()
         out.save(
             buffer,

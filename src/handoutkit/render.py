@@ -8,7 +8,6 @@ order (AMA). Template mistakes are reported as `template-path:line: message`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 import traceback
@@ -17,16 +16,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-import yaml
 from babel.dates import format_date
 from markupsafe import Markup
 
 from handoutkit.contrast import brand_css
 from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
+from handoutkit.i18n import MissingTranslation, plural_translator, translator
 from handoutkit.loader import Project, SourceDocument
 from handoutkit.markdown import Citer, MarkdownRenderer, strip_markdown
 from handoutkit.references import format_reference_html
-from handoutkit.resources import locale_file, template_dirs
+from handoutkit.resources import template_dirs
 from handoutkit.webpage import asset_data_uri, screen_stylesheet, self_contained_problems
 
 Medium = Literal["print", "screen"]
@@ -36,28 +35,6 @@ Medium = Literal["print", "screen"]
 class RenderedDocument:
     html: str
     cited: tuple[str, ...]  # reference keys in citation order
-
-
-class Labels(dict[str, str]):
-    """Fixed labels of one language; a missing label is a template error, not a blank."""
-
-    def __getattr__(self, name: str) -> str:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(
-                f"no label '{name}' in the {self.get('_language')} catalog"
-            ) from None
-
-
-@functools.cache
-def load_labels(language: str) -> Labels:
-    path = locale_file(language)
-    if path is None:
-        raise UserError(f"no label catalog for language '{language}' — add locales/{language}.yaml")
-    labels = Labels(yaml.safe_load(path.read_text(encoding="utf-8")))
-    labels["_language"] = language
-    return labels
 
 
 def css_string(value: object) -> Markup:
@@ -70,6 +47,7 @@ def css_string(value: object) -> Markup:
 def make_environment(project_root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(project_root)]),
+        extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -118,7 +96,6 @@ class Renderer:
             "kind": model.type,
             "lang": language,
             "edition": edition,
-            "labels": load_labels(language),
             "org": config.organization,
             "crisis": shared.crisis[config.region][language],
             "disclaimer": shared.disclaimers[model.audience][language],
@@ -130,7 +107,7 @@ class Renderer:
             "description": model.description or strip_markdown(_summary_text(model))[:300],
         }
         template_name = f"{model.type}.html.j2"
-        html = render_template(self.env, template_name, context)
+        html = render_template(self.env, template_name, context, language)
         if listed and listed[-1] != len(citer.order):
             raise UserError(
                 [
@@ -166,8 +143,14 @@ def _screen_asset_url(root: Path) -> Any:
     return asset_url
 
 
-def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """Render a template; template mistakes become located user errors."""
+def render_template(
+    env: jinja2.Environment, name: str, context: dict[str, Any], language: str
+) -> str:
+    """Render a template with its labels in `language`; template mistakes (and labels without
+    a translation) become located user errors."""
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translator(language), plural_translator(language), newstyle=False
+    )
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -187,6 +170,10 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         ) from None
     except UserError:
         raise
+    except MissingTranslation as exc:
+        frame = _template_frame(exc) or (name, 1)
+        hint = "add it to the catalog (README, Development: pybabel update)"
+        raise UserError([_template_diagnostic(frame[0], frame[1], str(exc), hint)]) from None
     except Exception as exc:  # e.g. {{ 1/0 }}, a macro calling itself, {{ none.x }}
         frame = _template_frame(exc)
         known = isinstance(exc, jinja2.TemplateError | AttributeError | TypeError)

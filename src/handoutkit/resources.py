@@ -45,8 +45,3 @@ def find_style(project_root: Path, name: str) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     return None
-
-
-def locale_file(language: str) -> Path | None:
-    path = PACKAGE_DIR / "locales" / f"{language}.yaml"
-    return path if path.is_file() else None
