@@ -410,3 +410,33 @@ def test_large_print_follows_acb_2022(tmp_path: Path, document: str) -> None:
     portrait, landscape = 816, 1056  # Letter in CSS px
     widths = {round(page.width) for page in laid_out.pages}
     assert widths == ({portrait, landscape} if document.startswith("brief") else {portrait})
+
+
+@pytest.mark.parametrize("document", ["handout.en", "handout.es", "brief.en"])
+@pytest.mark.parametrize("edition", ["standard", "large-print"])
+def test_letter_and_a4_both_lay_out_without_clipping(
+    tmp_path: Path, document: str, edition: str
+) -> None:
+    """No text runs past the page's content box; page counts differ by one at most."""
+    pages = {}
+    for paper in ("letter", "a4"):
+        laid_out = _layout(tmp_path / paper, document, edition, paper)
+        pages[paper] = len(laid_out.pages)
+        for number, page in enumerate(laid_out.pages, 1):
+            box = page._page_box
+            right = box.content_box_x() + box.width + 0.5  # CSS px
+            bottom = box.content_box_y() + box.height + 0.5
+
+            def walk(child, number=number, right=right, bottom=bottom, paper=paper) -> None:
+                if type(child).__name__ == "MarginBox":
+                    return
+                if getattr(child, "text", "").strip():
+                    edge = child.position_x + child.width
+                    assert edge <= right, (paper, number, child.text, edge, right)
+                    assert child.position_y + child.height <= bottom, (paper, number, child.text)
+                for grandchild in getattr(child, "children", []):
+                    walk(grandchild)
+
+            for child in box.children:
+                walk(child)
+    assert abs(pages["letter"] - pages["a4"]) <= 1, pages

@@ -71,29 +71,37 @@ def manifest_text(entries: Iterable[dict[str, Any]]) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def manifest_entry(
-    project: Project, result: OutputResult, reading: dict[str, Any] | None
-) -> dict[str, Any]:
+def output_fields(result: OutputResult, language: str) -> dict[str, Any]:
+    """What every manifest entry has: where the output is, what it is, and its checksum."""
     spec = result.spec
-    model = spec.document.model
     return {
         "path": spec.name,
-        "document": spec.document.shown,
-        "id": model.id,
-        "title": model.title,
-        "kind": model.type,
-        "topic": spec.document.topic,
-        "language": model.language,
+        "language": language,
         "edition": spec.edition,
         "paper": spec.paper,
         "format": spec.fmt,
         "pages": result.pages,
         "bytes": result.size,
         "sha256": result.sha256,
+        "key": result.key,
+    }
+
+
+def manifest_entry(
+    project: Project, result: OutputResult, reading: dict[str, Any] | None
+) -> dict[str, Any]:
+    spec = result.spec
+    model = spec.document.model
+    return {
+        **output_fields(result, model.language),
+        "document": spec.document.shown,
+        "id": model.id,
+        "title": model.title,
+        "kind": model.type,
+        "topic": spec.document.topic,
         "review_due": model.review.due(project.config.review_interval_months).isoformat(),
         "reading": reading,
         "online_url": getattr(model, "online_url", None),
-        "key": result.key,
     }
 
 

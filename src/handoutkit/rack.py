@@ -327,22 +327,16 @@ def manifest_entry(project: Project, result: OutputResult) -> dict[str, Any]:
     ids = {d.shown: d.model.id for d in project.documents}
     interval = project.config.review_interval_months
     due = min((m.model.review.due(interval) for m in members), default=None)
+    from handoutkit.manifest import output_fields
+
     return {
-        "path": spec.name,
+        **output_fields(result, spec.language),
         "title": _title(project, spec.language),
         "kind": "rack",
-        "language": spec.language,
-        "edition": spec.edition,
-        "paper": spec.paper,
-        "format": spec.fmt,
-        "pages": result.pages,
-        "bytes": result.size,
-        "sha256": result.sha256,
         "members": [m.model.id for m in members],
         "documents": [m.shown for m in members],
         "left_out": sorted(ids.get(path, path) for path in left),  # document ids
         "review_due": due.isoformat() if due else None,  # the earliest of its handouts
-        "key": result.key,
     }
 
 
