@@ -6,8 +6,9 @@ Runs `build_project(jobs=1, force=True)` in this process on PROJECT (e.g. a proj
 `bench/run.py --keep`) with a wall-clock timer around each stage, and prints the total and
 the time per output of each; with --noop, a rebuild without --force of a project already
 built (everything unchanged). The stages nest: `print_pdf` holds WeasyPrint's layout and
-`write_pdf` and handoutkit's PDF/UA post-processing; what `build_project` spends outside the
-listed stages is shown as "rest".
+`write_pdf` and handoutkit's PDF/UA post-processing (nested stages are marked with a dot and
+are part of the stage above them); what `build_project` spends outside the listed stages is
+shown as "rest". Shares are of the whole process, from its start.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import json
 import os
 import time
 from collections import defaultdict
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("project", type=Path)
     parser.add_argument("--out", type=Path, help="output folder (default: PROJECT/dist)")
     parser.add_argument("--noop", action="store_true", help="rebuild without --force")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
     import handoutkit.build as build
@@ -96,25 +99,58 @@ def main() -> None:
     outputs = report.count("skipped" if args.noop else "built")
     assert report.ok and outputs == len(report.results), report.to_json()
 
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min) at the end")
-    print(
-        f"{outputs} outputs; process start → imports {imported - started:.2f} s, "
-        f"load project {loaded - imported:.2f} s, build_project {total:.2f} s"
-    )
-    print(f"{'stage':46} {'calls':>6} {'total s':>8} {'per output ms':>14} {'share':>6}")
+    rows = [
+        ("imports (handoutkit, Typer, pydantic, …)", 1, imported - started),
+        ("load project (YAML, models)", 1, loaded - imported),
+    ]
     outside = total  # what build_project spends outside the top-level stages
     for label in sorted(TIMES, key=ORDER.index):
-        seconds = TIMES[label]
         if not label.startswith("  ") and label != "import WeasyPrint (once)":
-            outside -= seconds
-        print(
-            f"{label:46} {CALLS[label]:>6} {seconds:>8.2f} {seconds / outputs * 1000:>14.1f} "
-            f"{seconds / total:>6.1%}"
-        )
+            outside -= TIMES[label]
+        rows.append((label, CALLS[label], TIMES[label]))
+    rows.append(("rest of build_project", 0, outside))
+    whole = loaded - started + total
+    result = {
+        "outputs": outputs,
+        "noop": args.noop,
+        "seconds": whole,
+        "load_after": os.getloadavg(),
+        "stages": [
+            {
+                "stage": label,
+                "calls": calls,
+                "seconds": seconds,
+                "per_output_ms": seconds / outputs * 1000,
+            }
+            for label, calls, seconds in rows
+        ],
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
     print(
-        f"{'rest of build_project':46} {'':>6} {outside:>8.2f} "
-        f"{outside / outputs * 1000:>14.1f} {outside / total:>6.1%}"
+        f"{outputs} outputs, {'no-op rebuild' if args.noop else 'full build -j 1'}: {whole:.2f} s"
+        f" from the start of the process; load average at the end "
+        f"{' '.join(f'{x:.2f}' for x in result['load_after'])}"
     )
+    print(text_table(result))
+
+
+def text_table(result: dict) -> str:
+    """The stages as a Markdown table (nested stages are indented with a dot)."""
+    lines = ["| stage | calls | total | per output | share |", "|---|--:|--:|--:|--:|"]
+    for row in result["stages"]:
+        label = row["stage"]
+        shown = "· " + label.strip() if label.startswith("  ") else label
+        lines.append(
+            f"| {shown} | {row['calls'] or ''} | {row['seconds']:.2f} s | "
+            f"{row['per_output_ms']:.1f} ms | {row['seconds'] / result['seconds']:.1%} |"
+        )
+    lines.append(
+        f"| **whole process** | | {result['seconds']:.2f} s | "
+        f"{result['seconds'] / result['outputs'] * 1000:.1f} ms | 100% |"
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
