@@ -67,18 +67,12 @@ def test_spanish_pdf_has_spanish_labels_and_dates(shipped_pack: Path) -> None:
 
 
 def test_a_label_without_translation_fails_the_spanish_document(run, mini: Path) -> None:
-    spanish = (mini / "content" / "demo" / "handout.en.yaml").read_text()
-    (mini / "content" / "demo" / "handout.es.yaml").write_text(
-        spanish.replace("language: en", "language: es")
-        .replace("id: demo-handout-en", "id: demo-handout-es")
-        .replace("TEST-PH-EN", "TEST-PH-ES")
-        .replace("Talk to your care team", "Hable con su equipo de atención")
-        .replace("This is a short test. It has a fact", "Esta es una prueba corta. Tiene un dato")
-        .replace(
-            "If you feel unsafe, call or text 988 now.", "Si no se siente seguro, llame al 988."
-        )
+    _spanish_copy(
+        mini,
+        ("Talk to your care team", "Hable con su equipo de atención"),
+        ("This is a short test. It has a fact", "Esta es una prueba corta. Tiene un dato"),
+        ("If you feel unsafe, call or text 988 now.", "Si no se siente seguro, llame al 988."),
     )
-    _spanish_shared_data(mini)
     (mini / "templates").mkdir()
     template = (REPO / "templates" / "handout.html.j2").read_text()
     line = template.splitlines().index("{% block content %}") + 2
@@ -97,24 +91,30 @@ def test_a_label_without_translation_fails_the_spanish_document(run, mini: Path)
     assert not (mini / "dist" / "demo" / "handout.es.standard.letter.pdf").exists()
 
 
-def _spanish_shared_data(project: Path) -> None:
-    """The shipped crisis resources and disclaimers, which have Spanish versions."""
+def _spanish_copy(project: Path, *replacements: tuple[str, str]) -> None:
+    """A Spanish handout made from the English one (with `replacements`), and the shipped
+    crisis resources and disclaimers, which have Spanish versions."""
+    text = (project / "content" / "demo" / "handout.en.yaml").read_text()
+    for old, new in (
+        ("language: en", "language: es"),
+        ("id: demo-handout-en", "id: demo-handout-es"),
+        ("TEST-PH-EN", "TEST-PH-ES"),
+        *replacements,
+    ):
+        text = text.replace(old, new)
+    (project / "content" / "demo" / "handout.es.yaml").write_text(text)
     for name in ("crisis-resources.yaml", "disclaimers.yaml"):
         (project / "content" / name).write_text((REPO / "content" / name).read_text())
 
 
 def test_untranslated_content_is_an_error(run, mini: Path) -> None:
-    english = (mini / "content" / "demo" / "handout.en.yaml").read_text()
-    (mini / "content" / "demo" / "handout.es.yaml").write_text(
-        english.replace("language: en", "language: es")
-        .replace("id: demo-handout-en", "id: demo-handout-es")
-        .replace("TEST-PH-EN", "TEST-PH-ES")
-        .replace(
+    _spanish_copy(
+        mini,
+        (
             "If you feel unsafe, call or text 988 now.",
             "If you do not feel safe at home, call or text 988 now and tell them what is wrong.",
-        )
+        ),
     )
-    _spanish_shared_data(mini)
     result = run("check", cwd=mini)
     assert result.code == 1
     lines = result.out.splitlines()
