@@ -187,9 +187,13 @@ def test_a_no_op_build_does_not_import_weasyprint(matrix: Path) -> None:
 
     first = build()
     assert "8 built, 0 unchanged" in first.stderr
-    second = build()
+    second = build()  # replayed from the record of the first (see test_buildstate.py)
     assert "0 built, 8 unchanged" in second.stderr
     assert second.stdout.strip() == "False", "a no-op build imported WeasyPrint"
+    shutil.rmtree(matrix / ".handoutkit-cache")
+    third = build()  # loads, checks and compares every cache key
+    assert "0 built, 8 unchanged" in third.stderr
+    assert third.stdout.strip() == "False", "a no-op build imported WeasyPrint"
 
 
 # --------------------------------------------------------------------------- the manifest

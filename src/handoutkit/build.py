@@ -23,7 +23,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from handoutkit.fileio import write_atomic
 from handoutkit.loader import Project, SourceDocument
 from handoutkit.manifest import read_manifest, update_manifest
 from handoutkit.rack import RackSpec, plan_racks
+from handoutkit.report import BuildReport, OutputResult, Progress
 
 FORMATS = ("pdf", "html", "rack")
 RECYCLE_AFTER = 40  # outputs per worker before it is replaced (bounds WeasyPrint's caches)
@@ -99,70 +100,6 @@ def plan(project: Project, selection: Selection = Selection()) -> list[Spec]:
         k, n = selection.shard
         specs = [spec for index, spec in enumerate(specs) if index % n == k - 1]
     return specs
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass
-class OutputResult:
-    spec: Spec
-    status: str  # "built", "skipped" (unchanged) or "failed"
-    path: Path | None = None
-    pages: int = 0
-    sha256: str = ""
-    size: int = 0
-    key: str = ""
-    problems: list[Diagnostic] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def paths(self) -> list[Path]:
-        return [self.path] if self.path is not None and self.status != "failed" else []
-
-
-@dataclass
-class BuildReport:
-    diagnostics: Diagnostics
-    results: list[OutputResult]
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> list[OutputResult]:
-        return [r for r in self.results if r.status == "failed"]
-
-    def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.results)
-
-    @property
-    def ok(self) -> bool:
-        # a rack pack built without a handout that has errors carries them: not a success
-        errors = any(p.severity.value == "error" for r in self.results for p in r.problems)
-        # (and a document that did not load has no outputs to fail, only its diagnostics)
-        return not self.failed and bool(self.results) and not errors and not self.diagnostics.errors
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "built": self.count("built"),
-            "skipped": self.count("skipped"),
-            "failed": self.count("failed"),
-            "seconds": round(self.seconds, 3),
-            "outputs": [
-                {
-                    "path": r.spec.name,
-                    "status": r.status,
-                    "pages": r.pages,
-                    "sha256": r.sha256,
-                    "problems": [p.to_json() for p in r.problems],
-                }
-                for r in self.results
-            ],
-            "diagnostics": [d.to_json() for d in self.diagnostics.sorted()],
-        }
-
-
-Progress = Callable[[OutputResult], None]
 
 
 # --------------------------------------------------------------------------- the build

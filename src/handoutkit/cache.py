@@ -10,60 +10,21 @@ rebuilds exactly the documents that cite it.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from jinja2 import meta
 from pydantic import BaseModel
 
-from handoutkit import __version__
+from handoutkit.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
 from handoutkit.loader import CONFIG_NAME, Project, SourceDocument
 from handoutkit.markdown import find_citations
 from handoutkit.models import Handout, walk_text
-from handoutkit.resources import PACKAGE_DIR, find_style, template_dirs
+from handoutkit.resources import find_style, template_dirs
 
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
-
-
-class KeyBuilder:
-    """Hashes labelled parts, so that moving bytes between parts changes the key."""
-
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-
-    def add(self, label: str, data: bytes | str) -> None:
-        raw = data.encode() if isinstance(data, str) else data
-        self._hash.update(f"{label}\0{len(raw)}\0".encode())
-        self._hash.update(raw)
-
-    def add_json(self, label: str, value: Any) -> None:
-        self.add(label, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
-@functools.cache
-def tool_fingerprint() -> str:
-    """handoutkit's version and code (so a development change rebuilds) and WeasyPrint's."""
-    key = KeyBuilder()
-    key.add("handoutkit", __version__)
-    for package in ("weasyprint", "pydyf", "jinja2", "markdown-it-py", "pikepdf"):
-        try:
-            key.add(package, metadata.version(package))
-        except metadata.PackageNotFoundError:
-            key.add(package, "<none>")
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".po") and "__pycache__" not in path.parts:
-            key.add(path.relative_to(PACKAGE_DIR).as_posix(), path.read_bytes())
-    return key.hexdigest()
 
 
 class Inputs:
@@ -107,10 +68,7 @@ class Inputs:
 
     def file(self, path: Path) -> str:
         if path not in self._files:
-            try:
-                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                self._files[path] = "<missing>"
+            self._files[path] = file_sha256(path)
         return self._files[path]
 
     def _document_inputs(self, document: SourceDocument, key: KeyBuilder) -> None:
@@ -197,3 +155,30 @@ def stylesheet_files(project_root: Path, names: Iterable[str]) -> list[Path]:
             if target.is_file():
                 files.append(target)
     return files
+
+
+def project_inputs(project: Project) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every file a build of `project` may read, and the folder searches that found them.
+
+    A superset of the inputs of all output keys: the config, the shared data files, every
+    document (and every other YAML file in a topic folder, which `check` reports), every
+    template, stylesheet, font and asset, project and defaults alike. The searches are
+    (folder, pattern) pairs: a file added to one of them, e.g. a new document or a project
+    template that now overrides a default, changes the search's result. `buildstate` replays a
+    no-op build only while all of these are unchanged.
+    """
+    from handoutkit.checks import ASSET_FOLDER
+    from handoutkit.resources import default_root
+
+    root, config = project.root, project.config
+    searches = [(root / config.content, "*/*.y*ml"), (root / ASSET_FOLDER, "**/*")]
+    for layer in (root, default_root()):
+        searches += [(layer / "templates", "**/*"), (layer / "styles", "**/*")]
+    files = [root / CONFIG_NAME]
+    files += [root / name for name in (config.references, config.crisis_resources)]
+    files.append(root / config.disclaimers)
+    if config.organization.logo is not None:
+        files.append(root / config.organization.logo.path)
+    for folder, pattern in searches:
+        files += (folder / name for name in search_folder(folder, pattern) or [])
+    return list(dict.fromkeys(files)), searches

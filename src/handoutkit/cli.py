@@ -16,13 +16,18 @@ import traceback
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from handoutkit import __version__
 from handoutkit.diagnostics import Diagnostics, UserError
+
+if TYPE_CHECKING:
+    from handoutkit.loader import Project
+    from handoutkit.progress import BuildDisplay
+    from handoutkit.report import BuildReport
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -108,7 +113,7 @@ def _today() -> dt.date:
 
 
 def _project_root() -> Path:
-    from handoutkit.loader import CONFIG_NAME, find_project_root
+    from handoutkit.resources import CONFIG_NAME, find_project_root
 
     if state.project is not None:
         root = state.project
@@ -223,20 +228,89 @@ def build(
     ] = None,
 ) -> None:
     """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
-    from handoutkit.build import FORMATS, Selection, build_project
-    from handoutkit.loader import load_project
+    import time
+
+    from handoutkit import buildstate
     from handoutkit.progress import BuildDisplay
 
     wanted = _comma_list([formats])
     report_json = "json" in wanted
     outputs = tuple(f for f in wanted if f != "json") or ("pdf",)
-    _check_choices(list(outputs), FORMATS, "--format")
     if "rack" in outputs and paths:  # a pack is always complete: never a part of the project
         raise typer.BadParameter(
             "a rack pack holds every handout of a language: build it without naming documents",
             param_hint="--format rack",
         )
-    root = _project_root()
+    root, today = _project_root(), _today()
+    display = BuildDisplay(err)
+    # everything that decides what this build does, bar the files it reads (see buildstate)
+    request = {
+        "root": str(root),
+        "cwd": os.getcwd(),
+        "paths": paths or [],
+        "out": None if out is None else str(out),
+        "formats": list(outputs),
+        "lang": lang or [],
+        "edition": edition or [],
+        "paper": paper or [],
+        "shard": shard,
+        "strict": strict,
+    }
+    report = None if force else buildstate.replay(root, request, today)
+    if report is None:
+        started_ns = time.time_ns()
+        project, out_dir, report = _build(
+            root,
+            today,
+            paths,
+            out,
+            strict,
+            outputs,
+            lang,
+            edition,
+            paper,
+            jobs,
+            force,
+            shard,
+            display if not report_json else None,
+        )
+        buildstate.record(root, request, today, project, out_dir, report, started_ns)
+    elif not report_json:
+        display.start(len(report.results))
+        for result in report.results:
+            display.step(result)
+    if report_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_diagnostics(report.diagnostics)
+        display.finish(
+            report,
+            f"{report.count('built')} built, {report.count('skipped')} unchanged, "
+            f"{len(report.failed)} failed; {_summary(report.diagnostics, strict)}",
+        )
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
+
+
+def _build(
+    root: Path,
+    today: dt.date,
+    paths: list[str] | None,
+    out: Path | None,
+    strict: bool,
+    outputs: tuple[str, ...],
+    lang: list[str] | None,
+    edition: list[str] | None,
+    paper: list[str] | None,
+    jobs: int | None,
+    force: bool,
+    shard: str | None,
+    display: BuildDisplay | None,
+) -> tuple[Project, Path, BuildReport]:
+    """Load, check and build (the part of `build` that a replayed no-op build skips)."""
+    from handoutkit.build import FORMATS, Selection, build_project
+    from handoutkit.loader import load_project
+
+    _check_choices(list(outputs), FORMATS, "--format")
     files, ids = _paths_and_ids(paths or [])
     project = load_project(root, files)
     config = project.config
@@ -251,29 +325,19 @@ def build(
         shard=_parse_shard(shard),
     )
     out_dir = out if out is not None else root / config.output
-    display = BuildDisplay(err)
     report = build_project(
         project,
         out_dir,
-        today=_today(),
+        today=today,
         selection=selection,
         strict=strict,
         whole_project=not paths,
         jobs=jobs or os.cpu_count() or 1,
         force=force,
-        on_plan=display.start if not report_json else None,
-        progress=display.step if not report_json else None,
+        on_plan=display.start if display else None,
+        progress=display.step if display else None,
     )
-    if report_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    else:
-        _print_diagnostics(report.diagnostics)
-        display.finish(
-            report,
-            f"{report.count('built')} built, {report.count('skipped')} unchanged, "
-            f"{len(report.failed)} failed; {_summary(report.diagnostics, strict)}",
-        )
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
+    return project, out_dir, report
 
 
 @app.command("merge-manifests")

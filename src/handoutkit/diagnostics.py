@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -56,6 +57,15 @@ class Diagnostic:
         data["severity"] = self.severity.value
         data["text"] = str(self)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        """The inverse of `to_json` (for diagnostics replayed from a recorded build)."""
+        where = data["location"]
+        location = Location(where["path"], where["line"], where["col"])
+        return cls(
+            location, Severity(data["severity"]), data["message"], data["hint"], data["rule"]
+        )
 
 
 class Diagnostics(list[Diagnostic]):

@@ -27,9 +27,9 @@ from handoutkit.models import (
     Document,
     ProjectConfig,
 )
+from handoutkit.resources import CONFIG_NAME
 from handoutkit.yamlsource import LoadedYaml, SourceMap, load_yaml
 
-CONFIG_NAME = "handoutkit.yaml"
 DOCUMENT_FILE = re.compile(r"^(?P<kind>[a-z][a-z0-9-]*)\.(?P<lang>[a-z]{2,3})\.ya?ml$")
 
 T = TypeVar("T")
@@ -82,18 +82,6 @@ class Project:
 
 
 # --------------------------------------------------------------------------- discovery
-
-
-def find_project_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above `start` that holds handoutkit.yaml."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    raise UserError(
-        f"no {CONFIG_NAME} found in {here} or any parent folder — run handoutkit inside a "
-        "project, pass --project DIR, or create one with `handoutkit new DIR`"
-    )
 
 
 def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:

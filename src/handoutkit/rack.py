@@ -100,7 +100,8 @@ class RackSpec:
 
     def cache_key(self, inputs: Inputs) -> str:
         """The members' own keys (standard PDF, this paper) and the catalog's inputs."""
-        from handoutkit.cache import KeyBuilder, cited_keys, template_files, tool_fingerprint
+        from handoutkit.cache import cited_keys, template_files
+        from handoutkit.fingerprint import KeyBuilder, tool_fingerprint
         from handoutkit.loader import CONFIG_NAME
         from handoutkit.markdown import find_citations
 

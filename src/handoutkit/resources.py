@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from handoutkit.diagnostics import UserError
+
+CONFIG_NAME = "handoutkit.yaml"  # a project is a folder that holds this file
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The defaults are the repository's top-level templates/ and styles/ (the repo is itself a
 # handoutkit project); an installed wheel carries copies inside the package.
@@ -45,3 +48,15 @@ def find_style(project_root: Path, name: str) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     return None
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` that holds handoutkit.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise UserError(
+        f"no {CONFIG_NAME} found in {here} or any parent folder — run handoutkit inside a "
+        "project, pass --project DIR, or create one with `handoutkit new DIR`"
+    )

@@ -1,0 +1,85 @@
+"""What a build did: one result per output and the report the CLI shows or prints as JSON.
+
+Kept apart from `build` (which imports the loader, checks and cache) so that a replayed no-op
+build (see `buildstate`) can report without importing any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from handoutkit.diagnostics import Diagnostic, Diagnostics
+
+if TYPE_CHECKING:
+    from handoutkit.build import Spec
+
+
+@dataclass(frozen=True)
+class RecordedOutput:
+    """An output known by name only, from the record of an earlier build (see `buildstate`)."""
+
+    name: str
+
+
+@dataclass
+class OutputResult:
+    spec: Spec | RecordedOutput
+    status: str  # "built", "skipped" (unchanged) or "failed"
+    path: Path | None = None
+    pages: int = 0
+    sha256: str = ""
+    size: int = 0
+    key: str = ""
+    problems: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.path] if self.path is not None and self.status != "failed" else []
+
+
+@dataclass
+class BuildReport:
+    diagnostics: Diagnostics
+    results: list[OutputResult]
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[OutputResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        # a rack pack built without a handout that has errors carries them: not a success
+        errors = any(p.severity.value == "error" for r in self.results for p in r.problems)
+        # (and a document that did not load has no outputs to fail, only its diagnostics)
+        return not self.failed and bool(self.results) and not errors and not self.diagnostics.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "built": self.count("built"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "seconds": round(self.seconds, 3),
+            "outputs": [
+                {
+                    "path": r.spec.name,
+                    "status": r.status,
+                    "pages": r.pages,
+                    "sha256": r.sha256,
+                    "problems": [p.to_json() for p in r.problems],
+                }
+                for r in self.results
+            ],
+            "diagnostics": [d.to_json() for d in self.diagnostics.sorted()],
+        }
+
+
+Progress = Callable[[OutputResult], None]
