@@ -1,4 +1,6 @@
-"""Tests for handoutkit.pdftags: WeasyPrint margin boxes become PDF/UA artifacts."""
+"""WeasyPrint margin boxes become PDF/UA artifacts: drawn so (handoutkit.furniture, what the
+printer uses) or rewritten so afterwards (handoutkit.pdftags, for margin boxes with links).
+Every test of the output runs on both."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pikepdf
 import pytest
 import weasyprint
 
+from handoutkit import furniture
 from handoutkit.pdftags import artifact_page_furniture, postprocess_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,9 +72,27 @@ def raw_pdf() -> bytes:
     return render()
 
 
+def rewritten(**parts: str) -> bytes:
+    """WeasyPrint's output, post-processed with pikepdf."""
+    return postprocess_pdf(render(**parts))
+
+
+def drawn(**parts: str) -> bytes:
+    """Rendered as the printer renders: furniture drawn as artifacts (post-processed only when
+    a margin box holds a link)."""
+    with furniture.as_artifacts() as margin_boxes:
+        pdf = render(**parts)
+    return postprocess_pdf(pdf) if margin_boxes.needs_postprocess else pdf
+
+
+@pytest.fixture(scope="module", params=[drawn, rewritten], ids=["drawn", "rewritten"])
+def produce(request: pytest.FixtureRequest):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def post_pdf(raw_pdf: bytes) -> bytes:
-    return postprocess_pdf(raw_pdf)
+def post_pdf(produce) -> bytes:
+    return produce()
 
 
 # --------------------------------------------------------------------------
@@ -336,8 +357,8 @@ def test_footer_text_is_still_extractable(post_pdf: bytes, tmp_path: Path) -> No
         assert expected in text
 
 
-def test_output_is_deterministic(post_pdf: bytes) -> None:
-    again = postprocess_pdf(render())
+def test_output_is_deterministic(produce, post_pdf: bytes) -> None:
+    again = produce()
     assert again == post_pdf
     # Post-processing a post-processed file finds nothing left to do.
     assert postprocess_pdf(post_pdf) is post_pdf
@@ -358,15 +379,18 @@ def test_untagged_pdf_is_ignored() -> None:
     assert artifact_page_furniture(pdf) == 0
 
 
-def test_margin_boxes_drawn_in_transparency_groups() -> None:
+def test_margin_boxes_drawn_in_transparency_groups(produce) -> None:
     """opacity on a margin box puts its MCIDs inside a form XObject."""
     boxes = """
       @bottom-right { content: "Page " counter(page) " of " counter(pages); opacity: .6 }
       @left-middle { content: "Draft"; opacity: .5 }
     """
-    raw = render(page_boxes=boxes)
-    with open_pdf(raw) as pdf:
+    with open_pdf(render(page_boxes=boxes)) as pdf:
         assert artifact_page_furniture(pdf) == 4
+    with furniture.as_artifacts() as margin_boxes:
+        render(page_boxes=boxes)
+    assert margin_boxes.artifacts == 4 and not margin_boxes.needs_postprocess
+    with open_pdf(produce(page_boxes=boxes)) as pdf:
         sequences = marked_sequences(pdf)
     by_text = {sequence_text(s): s for s in sequences}
     assert by_text["Page 1 of 2"].properties["/Subtype"] == "/Footer"
@@ -376,15 +400,14 @@ def test_margin_boxes_drawn_in_transparency_groups() -> None:
     assert "/Subtype" not in by_text["Draft"].properties
 
 
-def test_running_element_with_link_stays_tagged() -> None:
+def test_running_element_with_link_stays_tagged(produce) -> None:
     """Links cannot be artifacts in PDF/UA-1: such margin content joins the tree."""
     boxes = """
       @top-center { content: element(header) }
       @bottom-right { content: "Page " counter(page) }
     """
     body = '<div class="hdr">Clinic <a href="https://example.org/">web</a></div>' + BODY
-    raw = render(page_boxes=boxes, body=body, extra_css=".hdr { position: running(header) }")
-    post = postprocess_pdf(raw)
+    post = produce(page_boxes=boxes, body=body, extra_css=".hdr { position: running(header) }")
     with open_pdf(post) as pdf:
         reachable = reachable_elements(pdf)
         tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handoutkit import furniture
 from handoutkit.checks import ASSET_FOLDER
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError, display_path
 from handoutkit.resources import find_style, style_dirs
@@ -102,13 +103,16 @@ class Printer:
 
     def print_pdf(self, html: str, edition: str, paper: str, shown: str) -> PrintResult:
         """Render one document; `shown` is the source path used to locate problems."""
-        from handoutkit.pdftags import postprocess_pdf
-
         with self._watch(shown) as check:
             document = self.layout(html, edition, paper)
-            pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+            with furniture.as_artifacts() as margin_boxes:
+                pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         check()
-        return PrintResult(postprocess_pdf(pdf), len(document.pages))
+        if margin_boxes.needs_postprocess:  # a link in a running header or footer
+            from handoutkit.pdftags import postprocess_pdf
+
+            pdf = postprocess_pdf(pdf)
+        return PrintResult(pdf, len(document.pages))
 
     def layout(self, html: str, edition: str, paper: str) -> Any:
         """The laid-out WeasyPrint document (pages and boxes), before it becomes a PDF."""
