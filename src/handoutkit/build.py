@@ -125,8 +125,6 @@ def build_project(
 
     started = time.perf_counter()
     selection = selection or Selection(formats=tuple(formats))
-    diagnostics = check_project(project, today, whole_project=whole_project)
-    blocked = _blocked_documents(project, diagnostics, strict)
     specs = plan(project, selection)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -136,6 +134,20 @@ def build_project(
         ) from None
     previous = read_manifest(out_dir)
     inputs = Inputs(project)
+    keys = {
+        index: inputs.output_key(spec.document, spec.fmt, spec.edition, spec.paper)
+        for index, spec in enumerate(specs)
+        if isinstance(spec, OutputSpec)
+    }
+    stale = {
+        index
+        for index, key in keys.items()
+        if force or not _unchanged(out_dir, specs[index], key, previous.get(specs[index].name))
+    }
+    if jobs > 1 and len(stale) > 1:
+        _start_forkserver()  # it imports WeasyPrint while this process checks the project
+    diagnostics = check_project(project, today, whole_project=whole_project)
+    blocked = _blocked_documents(project, diagnostics, strict)
     results: dict[int, OutputResult] = {}
     to_build: list[tuple[int, str]] = []
     for index, spec in enumerate(specs):
@@ -147,26 +159,27 @@ def build_project(
             reason = blocked.get(spec.document.shown)
         if reason is not None:
             results[index] = OutputResult(spec, "failed", problems=[*notes, reason])
-        else:
-            if isinstance(spec, RackSpec):
-                key = spec.cache_key(inputs)
-            else:
-                key = inputs.output_key(spec.document, spec.fmt, spec.edition, spec.paper)
+            continue
+        if isinstance(spec, RackSpec):
+            key = spec.cache_key(inputs)
             entry = previous.get(spec.name)
-            if not force and _unchanged(out_dir, spec, key, entry):
-                assert entry is not None
-                results[index] = OutputResult(
-                    spec,
-                    "skipped",
-                    out_dir / spec.relative_path,
-                    entry["pages"],
-                    entry["sha256"],
-                    entry["bytes"],
-                    key,
-                    notes,
-                )
-            else:
-                to_build.append((index, key))
+            changed = force or not _unchanged(out_dir, spec, key, entry)
+        else:
+            key, changed = keys[index], index in stale
+        if changed:
+            to_build.append((index, key))
+        else:
+            entry = previous[spec.name]
+            results[index] = OutputResult(
+                spec,
+                "skipped",
+                out_dir / spec.relative_path,
+                entry["pages"],
+                entry["sha256"],
+                entry["bytes"],
+                key,
+                notes,
+            )
     if on_plan is not None:
         on_plan(len(specs))
     for result in results.values():
@@ -211,8 +224,7 @@ def _run(
         for index, key in to_build:
             yield index, _WORKER_STATE.build(index, key)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "handoutkit.printer", "handoutkit.render"])
+    context = _start_forkserver()
     with _RecyclingPool(
         max_workers=min(jobs, len(to_build)),
         mp_context=context,
@@ -231,6 +243,20 @@ def _run(
             index = futures[future]
             # keep the parent's own spec (and document) objects, not the worker's copies
             yield index, replace(future.result(), spec=specs[index])
+
+
+def _start_forkserver() -> Any:
+    """The forkserver context, its server started (once per process) with WeasyPrint imported.
+
+    Starting returns at once; the server imports WeasyPrint (about 0.7 s) in parallel with
+    whatever this process does next, and workers fork from it when the pool asks.
+    """
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "handoutkit.printer", "handoutkit.render"])
+    forkserver.ensure_running()
+    return context
 
 
 class _RecyclingPool(ProcessPoolExecutor):
