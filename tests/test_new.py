@@ -57,7 +57,7 @@ def test_new_stamps_today_and_marks_placeholders(clinic: Path) -> None:
         text = (clinic / "content" / "example" / f"{name}.en.yaml").read_text(encoding="utf-8")
         assert f"last_reviewed: {TODAY}" in text
         assert "EXAMPLE" in text and "replace" in text.lower()
-    assert (clinic / ".gitignore").read_text() == "dist/\n"
+    assert (clinic / ".gitignore").read_text() == "dist/\n.handoutkit-cache/\n"
     assert (clinic / "assets").is_dir()
 
 

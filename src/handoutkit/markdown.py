@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -22,6 +23,10 @@ CITATION = re.compile(
 )
 _CITATION_WITH_SPACE = re.compile(r"[ \t]*" + CITATION.pattern)
 ALLOWED_LINK = re.compile(r"^(https?://|mailto:|tel:|#)", re.IGNORECASE)
+# Every link needs one of these: "[text](target)", a reference definition "[label]: target"
+# (without which "[text]" is no link) or an autolink "<scheme:...>". Text without any of them
+# has no links, and most content fields are such text, so `find_links` need not parse them.
+_MAY_LINK = re.compile(r"\]\(|\]:|<")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ def find_citations(text: str) -> list[CitationUse]:
 
 def find_links(text: str) -> list[str]:
     """Link targets as the Markdown parser sees them (to refuse javascript:, file:, ...)."""
+    if not _MAY_LINK.search(text):
+        return []
     hrefs: list[str] = []
     for token in _PERMISSIVE_PARSER.parse(text):
         for child in token.children or []:
@@ -199,6 +206,7 @@ class MarkdownRenderer:
         return render
 
 
+@lru_cache(maxsize=1024)  # the reading level, then the translation check, strip each field
 def strip_markdown(text: str) -> str:
     """Reader-visible prose of a Markdown string (for reading-level checks and metadata)."""
     text = _CITATION_WITH_SPACE.sub("", text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -419,10 +420,17 @@ def walk_text(
     model: BaseModel, loc: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], str, TextKind]]:
     """Every string in a model with its path and kind, for checks that read all the text."""
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        key = info.alias or name
-        yield from _walk_value(value, (*loc, key), _kind_of(info.annotation, info.metadata))
+    for name, key, kind in _text_fields(type(model)):
+        yield from _walk_value(getattr(model, name), (*loc, key), kind)
+
+
+@cache
+def _text_fields(model_type: type[BaseModel]) -> tuple[tuple[str, str, TextKind], ...]:
+    """(attribute, key, kind) of each field: fixed per class, and every check walks the text."""
+    return tuple(
+        (name, info.alias or name, _kind_of(info.annotation, info.metadata))
+        for name, info in model_type.model_fields.items()
+    )
 
 
 def _walk_value(

@@ -31,11 +31,16 @@ splits at every full stop and ignores sentences of one or two words.
 
 from __future__ import annotations
 
+import bisect
+import importlib
 import math
 import re
+import sys
+import types
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -214,9 +219,48 @@ def measure(model: BaseModel) -> Reading:
     """Sentences and counts of the document's running prose, grouped by section."""
     language = str(getattr(model, "language", "en"))
     parts: dict[PathKey, Part] = {}
+    for key, name, where, sentences in _measured_fields(model, language):
+        part = parts.setdefault(key, Part(name, where))
+        part.sentences.extend(sentences)
+    return Reading(language, [part for part in parts.values() if part.sentences])
+
+
+# (section key, section name, where the section is, sentences) of one field of prose
+_MeasuredField = tuple[PathKey, str, PathKey, tuple[Sentence, ...]]
+# per model, by id: a weak reference to it (to tell a reused id) and what was measured
+_MEASURED: dict[int, tuple[weakref.ref[BaseModel], tuple[_MeasuredField, ...]]] = {}
+
+
+def _measured_fields(model: BaseModel, language: str) -> tuple[_MeasuredField, ...]:
+    """The sentences of each field of prose, worked out once per model while it lives.
+
+    `handoutkit check` measures every document twice (the lint, then the table), and
+    counting is most of the check's time. Models are frozen, so the result cannot go stale;
+    what is kept holds only immutable parts, and `measure` builds a new Reading from them.
+    """
+    found = _MEASURED.get(id(model))
+    if found is not None and found[0]() is model:
+        return found[1]
+    fields = tuple(_measure_fields(model, language))
+    try:
+        ref = weakref.ref(model, partial(_forget_measured, id(model)))
+    except TypeError:  # pragma: no cover - pydantic models take weak references
+        return fields
+    _MEASURED[id(model)] = (ref, fields)
+    return fields
+
+
+def _forget_measured(key: int, ref: weakref.ref[BaseModel]) -> None:
+    """Drop what was kept for a model that is gone (unless its id was taken already)."""
+    found = _MEASURED.get(key)
+    if found is not None and found[0] is ref:
+        del _MEASURED[key]
+
+
+def _measure_fields(model: BaseModel, language: str) -> Iterator[_MeasuredField]:
     for loc, raw, prose in prose_fields(model):
         key, name, where = _section_of(model, loc)
-        part = parts.setdefault(key, Part(name, where))
+        sentences: list[Sentence] = []
         cursor = 0
         masked = mask_markup(raw)
         for text in split_sentences(prose):
@@ -226,8 +270,8 @@ def measure(model: BaseModel) -> Reading:
             offset = find_sentence(masked, text, cursor)
             if offset is not None:
                 cursor = offset + 1
-            part.sentences.append(Sentence(text, counts, loc, offset))
-    return Reading(language, [part for part in parts.values() if part.sentences])
+            sentences.append(Sentence(text, counts, loc, offset))
+        yield key, name, where, tuple(sentences)
 
 
 def prose_fields(model: BaseModel) -> Iterator[tuple[PathKey, str, str]]:
@@ -309,6 +353,7 @@ def split_sentences(prose: str) -> list[str]:
     return sentences
 
 
+@lru_cache(maxsize=1024)  # the reading level, then the jargon check, mask each field
 def mask_markup(raw: str) -> str:
     """Raw field text with citation markers and link targets blanked (same length)."""
     blank = lambda match: " " * len(match.group(0))  # noqa: E731
@@ -322,13 +367,31 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def find_sentence(raw: str, sentence: str, start: int = 0) -> int | None:
-    """Offset in the raw field text where `sentence` (from the stripped prose) begins."""
+    r"""Offset in the raw field text where `sentence` (from the stripped prose) begins.
+
+    That is where its first words (up to 6) follow one another in the raw text, separated
+    only by non-letters: whole words, except that the last may begin a longer one; the same
+    as searching from `start` for `(?<![^\W_])w1[\W_]+w2…`, but comparing words instead of
+    compiling an expression for every sentence, which took most of the time.
+    """
     words = _WORD.findall(sentence)[:6]
     if not words:
         return None
-    pattern = r"(?<![^\W_])" + r"[\W_]+".join(re.escape(word) for word in words)
-    match = re.compile(pattern).search(raw, start)
-    return match.start() if match else None
+    whole, last = tuple(words[:-1]), words[-1]
+    offsets, tokens = _words_of(raw)
+    for index in range(bisect.bisect_left(offsets, start), len(tokens) - len(whole)):
+        if tokens[index : index + len(whole)] == whole and tokens[index + len(whole)].startswith(
+            last
+        ):
+            return offsets[index]
+    return None
+
+
+@lru_cache(maxsize=64)  # every sentence of a field is looked for in the same raw text
+def _words_of(raw: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Offsets and words of a raw field text."""
+    matches = list(_WORD.finditer(raw))
+    return tuple(match.start() for match in matches), tuple(match.group() for match in matches)
 
 
 # --------------------------------------------------------------------------- counting
@@ -342,13 +405,52 @@ def count(sentence: str, language: str) -> Counts:
         return Counts()
     if language not in TEXTSTAT_LANGUAGE:
         return Counts(words, 1, 0, 0, words)
+    lang = TEXTSTAT_LANGUAGE[language]
     return Counts(
         words=words,
         sentences=1,
-        syllables=stats.syllable_count(sentence),
-        polysyllables=stats.polysyllabcount(sentence),
+        syllables=_syllables(sentence, lang),
+        polysyllables=_polysyllables(sentence, lang),
         longest=words,
     )
+
+
+# textstat 0.7's `syllable_count` and `polysyllabcount`, with each word's count remembered
+# across sentences and documents: textstat works every word out again (it keeps the last 128
+# results only), which was most of the time spent counting. The same words and the same
+# counts; a test compares them with textstat's own.
+
+
+def _syllables(text: str, lang: str) -> int:
+    """textstat's `count_syllables`: the syllables of each of the text's lower-cased words."""
+    from textstat.backend.selections._list_words import list_words
+
+    return sum(_lowered_word_syllables(word, lang) for word in list_words(text, lowercase=True))
+
+
+def _polysyllables(sentence: str, lang: str) -> int:
+    """textstat's `count_polysyllable_words`: the words of 3 syllables or more."""
+    from textstat.backend.selections._list_words import list_words
+
+    return len([word for word in list_words(sentence) if _word_syllables(word, lang) >= 3])
+
+
+@lru_cache(maxsize=2**16)
+def _word_syllables(word: str, lang: str) -> int:
+    """textstat's `count_syllables` of one word of a sentence, as it counts polysyllables."""
+    return _syllables(word, lang)
+
+
+@lru_cache(maxsize=2**16)
+def _lowered_word_syllables(word: str, lang: str) -> int:
+    """textstat's count for one word: vowel sounds in the CMU dictionary, else Pyphen's."""
+    import textstat.backend.counts._count_syllables as counting
+
+    try:
+        phones = counting.get_cmudict(lang)[word][0]
+        return sum(1 for phone in phones if phone[-1].isdigit())
+    except (TypeError, IndexError, KeyError):
+        return len(counting.get_pyphen(lang).positions(word)) + 1
 
 
 def syllables(word: str, language: str) -> int:
@@ -359,12 +461,41 @@ def syllables(word: str, language: str) -> int:
 @cache
 def _textstat(language: str) -> Any:
     """A textstat instance of its own for the language (textstat's default one is global)."""
-    from textstat.textstat import textstatistics
-
+    textstatistics = _import_textstat()
     _use_bundled_cmudict()
     stats = textstatistics()
     stats.set_lang(TEXTSTAT_LANGUAGE.get(language, "en_US"))
     return stats
+
+
+def _import_textstat() -> Any:
+    """textstat's `textstatistics`, imported without loading nltk.
+
+    textstat imports nltk (about 0.2 s) only to fetch the CMU dictionary, which
+    `_use_bundled_cmudict` replaces; during the import a stand-in takes nltk's place, and
+    should anything ever use it, it imports the real nltk then.
+    """
+    if "nltk" in sys.modules:
+        from textstat.textstat import textstatistics
+
+        return textstatistics
+    stand_in = _ImportedOnUse("nltk")
+    sys.modules["nltk"] = stand_in
+    try:
+        from textstat.textstat import textstatistics
+    finally:
+        if sys.modules.get("nltk") is stand_in:
+            del sys.modules["nltk"]
+    return textstatistics
+
+
+class _ImportedOnUse(types.ModuleType):
+    """Stands in for a module that is imported only when one of its attributes is used."""
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 class CmuPronunciations(Mapping[str, list[list[str]]]):

@@ -47,13 +47,16 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 # libyaml composes about ten times faster than PyYAML's Python parser, with the same nodes and
 # marks (character offsets) for ordinary content. It is used only where the two are known to
-# agree: never for text with tabs, unusual line breaks, a byte order mark or something that may
-# be a tag ("!" at the start of a token), all of which they treat differently; a plain scalar
-# with "?" inside a flow collection ("[a?b]") is refused after composing (see `_Builder`).
-# Whatever libyaml rejects, and every file with a problem, is loaded again by the Python
-# parser, so error messages and locations are exactly PyYAML's.
+# agree: not for text with tabs, unusual line breaks, a byte order mark, something that may be
+# a tag ("!" at the start of a token) or a directive ("%" at the start of a line), or a comment
+# right after a block scalar's header ("|-#"), all of which they read differently; plain
+# scalars in flow collections that they read differently are refused after composing (see
+# `_Builder._agree`). Whatever libyaml rejects, and every file with a problem, is loaded
+# again by the Python parser, so error messages and locations are exactly PyYAML's.
 _LIBYAML_LOADER: type | None = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
-_PYTHON_PARSER_ONLY = re.compile(r"[\t\r\x85\u2028\u2029\ufeff]|(?:^|[\s,\[\]{}])!")
+_PYTHON_PARSER_ONLY = re.compile(
+    r"[\t\r\x85\u2028\u2029\ufeff]|(?:^|[\s,\[\]{}])!|(?:^|\n)%|[|>][-+0-9]*#"
+)
 _LINE_BREAK = re.compile("\n")
 
 
@@ -220,10 +223,12 @@ class _Builder:
         self.libyaml = libyaml  # nodes from libyaml: refuse what PyYAML would read otherwise
 
     def _agree(self, node: ScalarNode) -> None:
-        """libyaml keeps "?" inside a plain scalar in a flow collection; PyYAML ends it there."""
+        """Refuse the plain scalars of a flow collection that libyaml reads differently: one
+        with "?" inside (PyYAML ends the scalar there) or an empty one ("[a: ]": libyaml puts
+        it at the next token, PyYAML right after the ":")."""
         if (
-            "?" in node.value
-            and not node.style  # plain: None from PyYAML, "" from libyaml
+            not node.style  # plain: None from PyYAML, "" from libyaml
+            and ("?" in node.value or not node.value)
             and self.open
             and self.open[-1].flow_style
         ):
