@@ -37,7 +37,10 @@ from handoutkit.rack import RackSpec, plan_racks
 from handoutkit.report import BuildReport, OutputResult, Progress
 
 FORMATS = ("pdf", "html", "rack")
-RECYCLE_AFTER = 40  # outputs per worker before it is replaced (bounds WeasyPrint's caches)
+# Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by
+# about 2 MB over 160 outputs (104 → 106 MB RSS), while a new one costs about 0.2 s to warm up
+# (stylesheets, fonts, templates): 40 spent more on restarts than it saved in memory.
+RECYCLE_AFTER = 200
 
 
 # --------------------------------------------------------------------------- the matrix
