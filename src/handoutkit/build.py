@@ -18,6 +18,7 @@ into the same folder never lose each other's entries.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import threading
@@ -224,8 +225,11 @@ def _run(
     global _WORKER_STATE
     _WORKER_STATE = _Worker(project, specs, out_dir.resolve())
     if jobs <= 1 or len(to_build) == 1:
-        for index, key in to_build:
-            yield index, _WORKER_STATE.build(index, key)
+        try:
+            for index, key in to_build:
+                yield index, _WORKER_STATE.build(index, key)
+        finally:
+            gc.unfreeze()  # frozen by _Worker.build; this process may go on to other work
         return
     context = _start_forkserver()
     with _RecyclingPool(
@@ -289,8 +293,22 @@ class _Worker:
         self.out_dir = out_dir
         self._renderer: Any = None
         self._printer: Any = None
+        self._frozen = False
 
     def build(self, index: int, key: str, spec: Spec | None = None) -> OutputResult:
+        result = self._build(index, key, spec)
+        if not self._frozen:
+            # WeasyPrint makes many short-lived objects, so the garbage collector runs often,
+            # and each full collection also walks every object that lives for the whole build:
+            # the loaded project, the modules, fonts and stylesheets. Freezing them (after the
+            # first output has warmed the caches) made rendering 8-10 % faster in a process
+            # holding 100 loaded documents.
+            gc.collect()
+            gc.freeze()
+            self._frozen = True
+        return result
+
+    def _build(self, index: int, key: str, spec: Spec | None) -> OutputResult:
         import time
 
         from handoutkit.render import Renderer

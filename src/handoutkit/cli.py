@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -260,19 +260,7 @@ def build(
     if report is None:
         started_ns = time.time_ns()
         project, out_dir, report = _build(
-            root,
-            today,
-            paths,
-            out,
-            strict,
-            outputs,
-            lang,
-            edition,
-            paper,
-            jobs,
-            force,
-            shard,
-            display if not report_json else None,
+            request, today, jobs, force, None if report_json else display
         )
         buildstate.record(root, request, today, project, out_dir, report, started_ns)
     elif not report_json:
@@ -292,46 +280,41 @@ def build(
 
 
 def _build(
-    root: Path,
+    request: dict[str, Any],
     today: dt.date,
-    paths: list[str] | None,
-    out: Path | None,
-    strict: bool,
-    outputs: tuple[str, ...],
-    lang: list[str] | None,
-    edition: list[str] | None,
-    paper: list[str] | None,
     jobs: int | None,
     force: bool,
-    shard: str | None,
     display: BuildDisplay | None,
 ) -> tuple[Project, Path, BuildReport]:
-    """Load, check and build (the part of `build` that a replayed no-op build skips)."""
+    """Load, check and build `request` (the part of `build` a replayed no-op build skips)."""
     from handoutkit.build import FORMATS, Selection, build_project
     from handoutkit.loader import load_project
 
-    _check_choices(list(outputs), FORMATS, "--format")
-    files, ids = _paths_and_ids(paths or [])
+    root = Path(request["root"])
+    _check_choices(request["formats"], FORMATS, "--format")
+    files, ids = _paths_and_ids(request["paths"])
     project = load_project(root, files)
     config = project.config
     known_ids = [d.model.id for d in project.documents]
     _check_choices(ids, known_ids, "ID", noun="document id")
     selection = Selection(
-        languages=tuple(_check_choices(_comma_list(lang), config.languages, "--lang")),
-        editions=tuple(_check_choices(_comma_list(edition), config.editions, "--edition")),
-        papers=tuple(_check_choices(_comma_list(paper), config.paper_sizes, "--paper")),
+        languages=tuple(_check_choices(_comma_list(request["lang"]), config.languages, "--lang")),
+        editions=tuple(
+            _check_choices(_comma_list(request["edition"]), config.editions, "--edition")
+        ),
+        papers=tuple(_check_choices(_comma_list(request["paper"]), config.paper_sizes, "--paper")),
         ids=tuple(ids),
-        formats=outputs,
-        shard=_parse_shard(shard),
+        formats=tuple(request["formats"]),
+        shard=_parse_shard(request["shard"]),
     )
-    out_dir = out if out is not None else root / config.output
+    out_dir = root / config.output if request["out"] is None else Path(request["out"])
     report = build_project(
         project,
         out_dir,
         today=today,
         selection=selection,
-        strict=strict,
-        whole_project=not paths,
+        strict=request["strict"],
+        whole_project=not request["paths"],
         jobs=jobs or os.cpu_count() or 1,
         force=force,
         on_plan=display.start if display else None,
