@@ -81,7 +81,7 @@ def main() -> None:
         timed(printer.Printer, "print_pdf", "print_pdf")
         timed(printer.Printer, "layout", "  WeasyPrint layout (HTML.render)")
         timed(weasyprint.document.Document, "write_pdf", "  WeasyPrint write_pdf")
-        timed(pdftags, "postprocess_pdf", "  PDF/UA post-processing (pikepdf)")
+        timed(pdftags, "postprocess_pdf", "  pikepdf post-processing (links in margin boxes)")
     timed(build, "_sha256", "  sha256")
     timed(build, "write_atomic", "write file (atomic, fsync)")
     timed(build, "update_manifest", "manifest.json")
