@@ -175,7 +175,8 @@ def test_a_no_op_build_does_not_import_weasyprint(matrix: Path) -> None:
         "from handoutkit.cli import main\n"
         "sys.argv = ['handoutkit', '--today', '2026-11-23', 'build', '-j', '2']\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
-        "print('weasyprint' in sys.modules)\n"
+        "from multiprocessing import forkserver\n"
+        "print('weasyprint' in sys.modules, forkserver._forkserver._forkserver_pid is not None)\n"
     )
 
     def build() -> subprocess.CompletedProcess[str]:
@@ -187,13 +188,14 @@ def test_a_no_op_build_does_not_import_weasyprint(matrix: Path) -> None:
 
     first = build()
     assert "8 built, 0 unchanged" in first.stderr
+    assert first.stdout.strip() == "False True"  # WeasyPrint is imported by the forkserver only
     second = build()  # replayed from the record of the first (see test_buildstate.py)
     assert "0 built, 8 unchanged" in second.stderr
-    assert second.stdout.strip() == "False", "a no-op build imported WeasyPrint"
+    assert second.stdout.strip() == "False False", "a no-op build imported WeasyPrint"
     shutil.rmtree(matrix / ".handoutkit-cache")
     third = build()  # loads, checks and compares every cache key
     assert "0 built, 8 unchanged" in third.stderr
-    assert third.stdout.strip() == "False", "a no-op build imported WeasyPrint"
+    assert third.stdout.strip() == "False False", "a no-op build imported WeasyPrint"
 
 
 # --------------------------------------------------------------------------- the manifest
