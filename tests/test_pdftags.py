@@ -472,3 +472,19 @@ def test_running_link_alone_is_attached_without_conversion() -> None:
         for _key, value in tree.items():
             for ref in value if isinstance(value, pikepdf.Array) else [value]:
                 assert not isinstance(ref, pikepdf.Dictionary) or ref.objgen in reachable
+
+
+@pytest.mark.parametrize(
+    ("at_keyword", "expected"),
+    [
+        ("@top-left-corner", "/Header"),
+        ("@top-center", "/Header"),
+        ("@left-top", "/Header"),
+        ("@right-middle", None),
+        ("@left-bottom", "/Footer"),
+        ("@bottom-right", "/Footer"),
+        ("@bottom-right-corner", "/Footer"),
+    ],
+)
+def test_drawn_artifact_subtype_follows_the_margin_box(at_keyword: str, expected: str) -> None:
+    assert furniture.subtype(at_keyword) == expected
