@@ -32,6 +32,7 @@ from handoutkit.cache import Inputs
 from handoutkit.checks import check_project
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError
 from handoutkit.fileio import write_atomic
+from handoutkit.fingerprint import file_matches
 from handoutkit.loader import Project, SourceDocument
 from handoutkit.manifest import read_manifest, update_manifest
 from handoutkit.rack import RackSpec, plan_racks
@@ -202,13 +203,7 @@ def build_project(
 def _unchanged(out_dir: Path, spec: Spec, key: str, entry: dict[str, Any] | None) -> bool:
     if entry is None or entry.get("key") != key:
         return False
-    path = out_dir / spec.relative_path
-    try:
-        return (
-            path.stat().st_size == entry["bytes"] and _sha256(path.read_bytes()) == entry["sha256"]
-        )
-    except OSError:
-        return False
+    return file_matches(out_dir / spec.relative_path, entry["bytes"], entry["sha256"])
 
 
 def _run(

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from handoutkit.diagnostics import Diagnostic, Diagnostics, UserError
 from handoutkit.fileio import write_atomic
-from handoutkit.fingerprint import file_sha256, search_folder, tool_fingerprint
+from handoutkit.fingerprint import file_matches, file_sha256, search_folder, tool_fingerprint
+from handoutkit.manifest import MANIFEST
 from handoutkit.report import BuildReport, OutputResult, RecordedOutput
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 FOLDER = ".handoutkit-cache"
 FORMAT = 1
-MANIFEST = "manifest.json"  # `manifest.MANIFEST`, without importing the loader
 # Modification times may be rounded down by up to this much (FAT: 2 s), so an input whose
 # time is this close to the build's start may have changed during the build.
 MTIME_SLACK_NS = 2_000_000_000
@@ -119,7 +119,7 @@ def replay(root: Path, request: dict[str, Any], today: dt.date) -> BuildReport |
         results = []
         for output in state["outputs"]:
             path = Path(output["path"])
-            if path.stat().st_size != output["bytes"] or file_sha256(path) != output["sha256"]:
+            if not file_matches(path, output["bytes"], output["sha256"]):
                 return None
             results.append(
                 OutputResult(

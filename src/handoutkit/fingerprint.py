@@ -26,6 +26,14 @@ def file_sha256(path: Path) -> str:
         return MISSING
 
 
+def file_matches(path: Path, size: int, sha256: str) -> bool:
+    """Whether the file has exactly this size and SHA-256 (size first: a stat is cheap)."""
+    try:
+        return path.stat().st_size == size and file_sha256(path) == sha256
+    except OSError:
+        return False
+
+
 def search_folder(folder: Path, pattern: str) -> list[str] | None:
     """Files in `folder` matching `pattern`, as sorted relative names; None if no folder."""
     if not folder.is_dir():

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from handoutkit import __version__
 from handoutkit.diagnostics import UserError
 from handoutkit.fileio import locked, write_atomic
-from handoutkit.loader import Project, SourceDocument
 
 if TYPE_CHECKING:
-    from handoutkit.build import OutputResult
+    from handoutkit.loader import Project, SourceDocument
+    from handoutkit.report import OutputResult
 
 MANIFEST = "manifest.json"
 
