@@ -400,8 +400,8 @@ def env_for(pycache: Path, source: Path) -> dict[str, str]:
 
 def render_html(root: Path, html_dir: Path) -> dict[str, str]:
     """The HTML handoutkit prints for each document, written to html_dir/<id>.html."""
-    from handoutkit.loader import load_project
-    from handoutkit.render import Renderer
+    from handoutkit.content.loader import load_project
+    from handoutkit.render.renderer import Renderer
 
     project = load_project(root)
     renderer = Renderer(project)
@@ -416,7 +416,7 @@ def render_html(root: Path, html_dir: Path) -> dict[str, str]:
 
 def stylesheets(root: Path) -> list[str]:
     """The stylesheet files handoutkit's Printer uses for standard / letter, in its order."""
-    from handoutkit.printer import BASE_STYLES, EDITION_STYLES, PAPER_CSS
+    from handoutkit.pdf.printer import BASE_STYLES, EDITION_STYLES, PAPER_CSS
     from handoutkit.resources import find_style
 
     paths = [str(find_style(root, name)) for name in (*BASE_STYLES, *EDITION_STYLES["standard"])]

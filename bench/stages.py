@@ -53,14 +53,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
-    import handoutkit.build as build
-    import handoutkit.cli  # noqa: F401  (what the command imports before it builds)
-    import handoutkit.manifest as manifest
-    import handoutkit.pdftags as pdftags
-    import handoutkit.printer as printer
-    import handoutkit.render as render
-    from handoutkit.cache import Inputs
-    from handoutkit.loader import load_project
+    import handoutkit.build.run as build
+    import handoutkit.cli.app  # noqa: F401  (what the command imports before it builds)
+    import handoutkit.build.manifest as manifest
+    import handoutkit.pdf.tags as pdftags
+    import handoutkit.pdf.printer as printer
+    import handoutkit.render.renderer as render
+    from handoutkit.build.keys import Inputs
+    from handoutkit.content.loader import load_project
 
     imported = time.perf_counter()
     project = load_project(args.project.resolve())

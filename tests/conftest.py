@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handoutkit.cli import main
+from handoutkit.cli.app import main
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -121,8 +121,8 @@ def shipped_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped pack's PDFs (every document × edition × paper size), built once a session."""
     import datetime as dt
 
-    from handoutkit.build import build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import build_project
+    from handoutkit.content.loader import load_project
 
     project = copy_shipped_project(tmp_path_factory.mktemp("pack") / "project")
     out = project / "dist"

@@ -80,7 +80,7 @@ HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{tit
 
 def weasyprint_pdf(path: Path, body: str, css: str = "", tagged: bool = True) -> Path:
     """A small PDF printed by WeasyPrint as our printer does (PDF/UA-1 + post-processing)."""
-    from handoutkit.pdftags import postprocess_pdf
+    from handoutkit.pdf.tags import postprocess_pdf
 
     document = weasyprint.HTML(string=HTML.format(title="Test page", css=css, body=body))
     if tagged:
@@ -147,9 +147,9 @@ def _count_text_sizes(box, sizes: Counter[float]) -> None:
 def test_text_sizes_match_weasyprint_layout(audit, tmp_path: Path) -> None:
     """The sizes measured in the PDF (Tf × text matrix × CTM; WeasyPrint draws px sizes under
     a 0.75 CTM) are the font sizes WeasyPrint laid out, margin boxes included."""
-    from handoutkit.loader import load_project
-    from handoutkit.printer import Printer
-    from handoutkit.render import Renderer
+    from handoutkit.content.loader import load_project
+    from handoutkit.pdf.printer import Printer
+    from handoutkit.render.renderer import Renderer
 
     project = load_project(copy_shipped_project(tmp_path / "project"))
     source = next(d for d in project.documents if d.stem == "handout.en")
@@ -238,8 +238,8 @@ def figure_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small test project's handout with an image (alt text given), built by handoutkit."""
     import datetime as dt
 
-    from handoutkit.build import build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import build_project
+    from handoutkit.content.loader import load_project
 
     project = tmp_path_factory.mktemp("figure") / "mini"
     shutil.copytree(MINI, project)
@@ -400,7 +400,7 @@ def test_raw_weasyprint_margin_boxes_are_orphans(audit, tmp_path: Path) -> None:
     html = HTML.format(title="Footer", css=css, body="<h1>Title</h1><p>Text</p>")
     raw = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     (tmp_path / "raw.pdf").write_bytes(raw)
-    from handoutkit.pdftags import postprocess_pdf
+    from handoutkit.pdf.tags import postprocess_pdf
 
     (tmp_path / "post.pdf").write_bytes(postprocess_pdf(raw))
     _result, [before, after] = audit("raw.pdf", "post.pdf")
@@ -443,7 +443,7 @@ def test_unembedded_font_and_text_matrix_sizes(audit, shipped_pack: Path, tmp_pa
 
 
 def test_type3_fonts_count_as_embedded_and_type0_needs_its_descendant() -> None:
-    from handoutkit.audit import _font_embedded
+    from handoutkit.audit.checks import _font_embedded
 
     assert _font_embedded(Dictionary(Type=Name.Font, Subtype=Name.Type3))
     descriptor = Dictionary(Type=Name.FontDescriptor, FontName=Name.X)

@@ -172,7 +172,7 @@ def test_a_deleted_or_altered_output_is_rebuilt_and_force_rebuilds_all(run, matr
 def test_a_no_op_build_does_not_import_weasyprint(matrix: Path) -> None:
     code = (
         "import sys\n"
-        "from handoutkit.cli import main\n"
+        "from handoutkit.cli.app import main\n"
         "sys.argv = ['handoutkit', '--today', '2026-11-23', 'build', '-j', '2']\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "from multiprocessing import forkserver\n"
@@ -267,8 +267,8 @@ def test_retired_workers_are_replaced(matrix: Path) -> None:
     code = (
         "import datetime as dt\n"
         "from pathlib import Path\n"
-        "from handoutkit.build import build_project\n"
-        "from handoutkit.loader import load_project\n"
+        "from handoutkit.build.run import build_project\n"
+        "from handoutkit.content.loader import load_project\n"
         "report = build_project(load_project(Path.cwd()), Path('dist'),"
         " today=dt.date(2026, 11, 23), jobs=2, recycle_after=2)\n"
         "print(report.count('built'))\n"

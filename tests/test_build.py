@@ -20,8 +20,8 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped pack, built once (PDF and HTML) into a temporary folder."""
     import datetime as dt
 
-    from handoutkit.build import build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import build_project
+    from handoutkit.content.loader import load_project
 
     project_dir = copy_shipped_project(tmp_path_factory.mktemp("shipped") / "project")
     out = project_dir / "out"
@@ -155,8 +155,8 @@ def _number_tree_get(tree: pikepdf.Dictionary, key: int) -> pikepdf.Array:
 def test_builds_are_byte_identical(shipped: Path, tmp_path: Path) -> None:
     import datetime as dt
 
-    from handoutkit.build import build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import build_project
+    from handoutkit.content.loader import load_project
 
     # another folder, another working directory: the output must not depend on either
     project_dir = copy_shipped_project(tmp_path / "elsewhere" / "copy")
@@ -237,9 +237,11 @@ def test_undefined_template_variable_is_an_error(run, mini: Path) -> None:
 
 
 def test_missing_template_is_an_error(run, mini: Path, monkeypatch) -> None:
-    import handoutkit.render
+    import handoutkit.render.renderer
 
-    monkeypatch.setattr(handoutkit.render, "template_dirs", lambda root: [root / "templates"])
+    monkeypatch.setattr(
+        handoutkit.render.renderer, "template_dirs", lambda root: [root / "templates"]
+    )
     (mini / "templates").mkdir()
     result = run("build", "-j", "1", cwd=mini)  # in this process, where the patch applies
     assert result.code == 1
@@ -363,9 +365,9 @@ def _text_runs(document) -> list[TextRun]:
 
 
 def _layout(tmp_path: Path, document: str, edition: str, paper: str = "letter"):
-    from handoutkit.loader import load_project
-    from handoutkit.printer import Printer
-    from handoutkit.render import Renderer
+    from handoutkit.content.loader import load_project
+    from handoutkit.pdf.printer import Printer
+    from handoutkit.render.renderer import Renderer
 
     project = load_project(copy_shipped_project(tmp_path / "p"))
     source = next(d for d in project.documents if d.stem == document)

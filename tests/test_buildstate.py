@@ -19,16 +19,16 @@ RECORDS = ".handoutkit-cache"
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every project load of the builds that follow (a replayed build has none)."""
-    import handoutkit.loader
+    import handoutkit.content.loader
 
     calls: list[Path] = []
-    real = handoutkit.loader.load_project
+    real = handoutkit.content.loader.load_project
 
     def spy(root: Path, *args, **kwargs):
         calls.append(root)
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(handoutkit.loader, "load_project", spy)
+    monkeypatch.setattr(handoutkit.content.loader, "load_project", spy)
     return calls
 
 
@@ -167,9 +167,9 @@ def test_another_day_options_or_handoutkit_version_build_again(
     report(run, mini, "--strict")  # another request, recorded apart
     report(run, mini)
     assert len(loads) == 4
-    import handoutkit.buildstate
+    import handoutkit.build.state
 
-    monkeypatch.setattr(handoutkit.buildstate, "tool_fingerprint", lambda: "another version")
+    monkeypatch.setattr(handoutkit.build.state, "tool_fingerprint", lambda: "another version")
     report(run, mini)
     assert len(loads) == 5
 

@@ -105,12 +105,12 @@ def test_check_selected_paths(run, mini: Path) -> None:
 
 
 def test_internal_error_is_short_without_debug(run, mini: Path, monkeypatch) -> None:
-    import handoutkit.checks
+    import handoutkit.lint.checks
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(handoutkit.checks, "check_project", broken)
+    monkeypatch.setattr(handoutkit.lint.checks, "check_project", broken)
     result = run("check", cwd=mini)
     assert result.code == 3
     assert "internal error: RuntimeError: boom" in result.err

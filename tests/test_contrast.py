@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from handoutkit import contrast
+from handoutkit.lint import contrast
 
 COLOURS_CSS = REPO / "styles" / "colours.css"
 
@@ -108,8 +108,8 @@ def test_suggested_brand_shades_pass(run, mini: Path) -> None:
 
 
 def test_brand_colours_reach_the_printed_and_screen_html(mini: Path) -> None:
-    from handoutkit.loader import load_project
-    from handoutkit.render import Renderer
+    from handoutkit.content.loader import load_project
+    from handoutkit.render.renderer import Renderer
 
     config = mini / "handoutkit.yaml"
     config.write_text(

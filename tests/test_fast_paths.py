@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, REPO
-from handoutkit import readability, yamlsource
+from handoutkit.content import yamlsource
+from handoutkit.content.yamlsource import parse_yaml
 from handoutkit.diagnostics import UserError
-from handoutkit.markdown import _PERMISSIVE_PARSER, find_links, strip_markdown
-from handoutkit.plainlanguage import LEXICON_LOADER, fold
-from handoutkit.readability import Counts, find_sentence, measure, split_sentences
-from handoutkit.yamlsource import parse_yaml
+from handoutkit.lint import readability
+from handoutkit.lint.plainlanguage import LEXICON_LOADER, fold
+from handoutkit.lint.readability import Counts, find_sentence, measure, split_sentences
+from handoutkit.render.markdown import _PERMISSIVE_PARSER, find_links, strip_markdown
 
 PROPERTIES = settings(
     max_examples=300,
@@ -195,7 +196,7 @@ def test_counts_are_textstats(language: str) -> None:
 
 
 def test_measuring_twice_gives_equal_new_readings() -> None:
-    from handoutkit.loader import load_project
+    from handoutkit.content.loader import load_project
 
     model = load_project(MINI).documents[0].model
     first, second = measure(model), measure(model)

@@ -29,9 +29,9 @@ import pikepdf
 import pytest
 
 from conftest import MINI, REPO, TODAY, Result
-from handoutkit.build import Selection, build_project
-from handoutkit.loader import load_project
-from handoutkit.render import Renderer
+from handoutkit.build.run import Selection, build_project
+from handoutkit.content.loader import load_project
+from handoutkit.render.renderer import Renderer
 from test_check import CASES, apply_case
 
 HANDOUT = "content/demo/handout.en.yaml"

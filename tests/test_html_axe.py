@@ -62,7 +62,7 @@ def test_shipped_html_edition_has_no_accessibility_violations(run, tmp_path: Pat
     out = tmp_path / "out"
     result = run("build", "--format", "html", "--out", str(out), cwd=project)
     assert result.code == 0, result.text
-    from handoutkit.loader import load_project
+    from handoutkit.content.loader import load_project
 
     loaded = load_project(project)
     pages = sorted(p.relative_to(out).as_posix() for p in out.glob("*/*.html"))

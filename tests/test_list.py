@@ -64,8 +64,8 @@ def test_json_row_has_every_column(run, mini: Path) -> None:
 
 def test_reading_level_is_the_gate_measure_of_the_language(run, mini: Path) -> None:
     """Flesch-Kincaid for English, Szigriszt-Pazos (INFLESZ) for Spanish; as `check` shows."""
-    from handoutkit.loader import load_project
-    from handoutkit.readability import SZIGRISZT_PAZOS, measure
+    from handoutkit.content.loader import load_project
+    from handoutkit.lint.readability import SZIGRISZT_PAZOS, measure
 
     spanish = mini / "content" / "demo" / "handout.es.yaml"
     spanish.write_text(

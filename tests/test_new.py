@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import REPO, TODAY
-from handoutkit.newproject import SCAFFOLD, scaffold_files
-from handoutkit.schema import PROJECT_SCHEMA_DIR, schema_texts
+from handoutkit.content.scaffold import SCAFFOLD, scaffold_files
+from handoutkit.content.schema import PROJECT_SCHEMA_DIR, schema_texts
 from pdfcheck import page_texts
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+\.schema\.json)$")

@@ -16,8 +16,8 @@ import pikepdf
 import pytest
 import weasyprint
 
-from handoutkit import furniture
-from handoutkit.pdftags import artifact_page_furniture, postprocess_pdf
+from handoutkit.pdf import furniture
+from handoutkit.pdf.tags import artifact_page_furniture, postprocess_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 VERAPDF = ROOT / "scripts" / "verapdf"

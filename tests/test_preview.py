@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from handoutkit.preview import Preview
+from handoutkit.preview.server import Preview
 
 DOC = "/doc/demo/handout.en.standard.html"
 PDF = "/pdf/demo/handout.en.standard.letter.pdf"
@@ -236,12 +236,12 @@ def test_preview_reports_an_internal_error_once_and_keeps_serving(
     preview: Preview, mini: Path, console: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wait_for(preview, DOC, lambda text: "A test handout" in text)
-    import handoutkit.build
+    import handoutkit.build.run
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(handoutkit.build, "build_project", broken)
+    monkeypatch.setattr(handoutkit.build.run, "build_project", broken)
     source = mini / "content" / "demo" / "handout.en.yaml"
     for round_ in range(2):
         before = preview.version

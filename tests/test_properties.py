@@ -27,10 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, TODAY
-from handoutkit.checks import check_project
+from handoutkit.content.loader import Project, load_document, load_project
+from handoutkit.content.yamlsource import load_yaml, parse_yaml
 from handoutkit.diagnostics import Diagnostic, Diagnostics, UserError
-from handoutkit.loader import Project, load_document, load_project
-from handoutkit.markdown import (
+from handoutkit.lint.checks import check_project
+from handoutkit.render.markdown import (
     ALLOWED_LINK,
     Citer,
     MarkdownRenderer,
@@ -38,7 +39,6 @@ from handoutkit.markdown import (
     find_links,
     strip_markdown,
 )
-from handoutkit.yamlsource import load_yaml, parse_yaml
 
 PROPERTIES = settings(
     max_examples=200,

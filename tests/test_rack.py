@@ -15,7 +15,7 @@ import pytest
 import segno
 
 from conftest import MINI, TODAY
-from handoutkit.rack import start_pages
+from handoutkit.build.rack import start_pages
 from pdfcheck import page_texts, struct_elements
 
 URL = "https://example.org/demo"
@@ -105,8 +105,8 @@ MEMBERS = ["alpha-en", "demo-handout-en", "zeta-en"]  # by topic: alpha, demo, z
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """PDFs and rack packs of the test project (en, es × letter, a4), built with two workers."""
-    from handoutkit.build import Selection, build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import Selection, build_project
+    from handoutkit.content.loader import load_project
 
     project = make_rack_project(tmp_path_factory.mktemp("rack") / "project", spanish=True, a4=True)
     out = project / "dist"
@@ -454,8 +454,8 @@ def test_bookmarks_one_per_handout(pack: Path) -> None:
 
 
 def test_the_pack_passes_the_audit_and_verapdf(pack: Path) -> None:
-    from handoutkit.audit import audit_files
-    from handoutkit.verapdf import Unavailable, find_verapdf
+    from handoutkit.audit.checks import audit_files
+    from handoutkit.audit.verapdf import Unavailable, find_verapdf
 
     racks = sorted((pack / "rack").glob("*.pdf"))
     assert len(racks) == 4
@@ -473,8 +473,8 @@ def test_the_pack_passes_the_audit_and_verapdf(pack: Path) -> None:
 
 
 def test_one_and_two_workers_give_a_byte_identical_pack(pack: Path, tmp_path: Path) -> None:
-    from handoutkit.build import Selection, build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import Selection, build_project
+    from handoutkit.content.loader import load_project
 
     out = tmp_path / "one"
     report = build_project(
@@ -564,7 +564,7 @@ def test_a_handout_that_fails_to_print_is_left_out_and_tried_again(
     run, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from handoutkit.diagnostics import UserError
-    from handoutkit.printer import Printer
+    from handoutkit.pdf.printer import Printer
 
     real = Printer.print_pdf
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_shipped_project
-from handoutkit import readability
-from handoutkit.readability import (
+from handoutkit.lint import readability
+from handoutkit.lint.readability import (
     FERNANDEZ_HUERTA,
     FLESCH_KINCAID,
     SMOG,
@@ -414,7 +414,7 @@ socket.getaddrinfo = refuse
 import nltk
 nltk.download = refuse
 sys.argv = ["handoutkit", "check", "--format", "json"]
-from handoutkit.cli import main
+from handoutkit.cli.app import main
 try:
     main()
 except SystemExit as exc:
@@ -450,7 +450,7 @@ def test_check_attempts_no_network(tmp_path: Path) -> None:
 
 
 def test_lexicons_load() -> None:
-    from handoutkit.plainlanguage import lexicon
+    from handoutkit.lint.plainlanguage import lexicon
 
     for language in ("en", "es"):
         words = lexicon(language)
@@ -463,4 +463,4 @@ def test_lexicons_load() -> None:
         e.term for e in lexicon("es").entries
     }
     assert "aleatorizado" in {e.term for e in lexicon("es").entries}
-    assert '"lexicon/*.yaml"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"lint/lexicon/*.yaml"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from handoutkit.models import CslItem
-from handoutkit.references import (
+from handoutkit.render.references import (
     format_reference_html,
     format_reference_text,
     reference_segments,

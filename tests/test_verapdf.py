@@ -13,7 +13,7 @@ import weasyprint
 import yaml
 
 from conftest import REPO
-from handoutkit.verapdf import (
+from handoutkit.audit.verapdf import (
     Unavailable,
     find_verapdf,
     main,
@@ -81,7 +81,7 @@ def test_script_summary_runs_without_the_package(tmp_path: Path) -> None:
     """scripts/verapdf runs the module as a file with any python3 (standard library only)."""
     report = tmp_path / "report.xml"
     report.write_text(REPORT)
-    module = REPO / "src" / "handoutkit" / "verapdf.py"
+    module = REPO / "src" / "handoutkit" / "audit" / "verapdf.py"
     done = subprocess.run(
         [sys.executable, "-I", str(module), "summarise", str(report), "1"],
         capture_output=True,

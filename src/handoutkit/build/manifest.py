@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from handoutkit import __version__
 from handoutkit.diagnostics import UserError
-from handoutkit.fileio import locked, write_atomic
+from handoutkit.build.fileio import locked, write_atomic
 
 if TYPE_CHECKING:
-    from handoutkit.loader import Project, SourceDocument
-    from handoutkit.report import OutputResult
+    from handoutkit.content.loader import Project, SourceDocument
+    from handoutkit.build.report import OutputResult
 
 MANIFEST = "manifest.json"
 
@@ -44,7 +44,7 @@ def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]
         entries = read_manifest(out_dir)
         for result in results:
             if result.status in ("built", "skipped") and result.spec.fmt == "rack":
-                from handoutkit.rack import manifest_entry as rack_entry
+                from handoutkit.build.rack import manifest_entry as rack_entry
 
                 entries[result.spec.name] = rack_entry(project, result)
             elif result.status in ("built", "skipped"):
@@ -107,7 +107,7 @@ def manifest_entry(
 
 def _reading(document: SourceDocument) -> dict[str, Any] | None:
     """The reading-level figure `check` gates on (e.g. Flesch-Kincaid grade), if any."""
-    from handoutkit.readability import measure
+    from handoutkit.lint.readability import measure
 
     reading = measure(document.model)
     gate = reading.gate_measure

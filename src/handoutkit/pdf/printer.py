@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handoutkit import furniture
-from handoutkit.checks import ASSET_FOLDER
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError, display_path
+from handoutkit.lint.checks import ASSET_FOLDER
+from handoutkit.pdf import furniture
 from handoutkit.resources import find_style, style_dirs
 
 # `wide` pages (landscape) hold tables that are too wide for portrait in large print (ACB).
@@ -109,7 +109,7 @@ class Printer:
                 pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         check()
         if margin_boxes.needs_postprocess:  # a link in a running header or footer
-            from handoutkit.pdftags import postprocess_pdf
+            from handoutkit.pdf.tags import postprocess_pdf
 
             pdf = postprocess_pdf(pdf)
         return PrintResult(pdf, len(document.pages))

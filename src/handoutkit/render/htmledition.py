@@ -19,10 +19,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from handoutkit.checks import ASSET_FOLDER
+from handoutkit.content.yamlsource import read_text
 from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
+from handoutkit.lint.checks import ASSET_FOLDER
 from handoutkit.resources import find_style, style_dirs
-from handoutkit.yamlsource import read_text
 
 SCREEN_STYLES = ("colours.css", "fonts.css", "screen.css")
 _URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""", re.IGNORECASE)

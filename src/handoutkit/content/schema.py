@@ -99,7 +99,7 @@ def schema_texts() -> dict[str, str]:
 
 
 def write_schemas(out_dir: Path) -> list[Path]:
-    from handoutkit.fileio import write_atomic
+    from handoutkit.build.fileio import write_atomic
 
     out_dir.mkdir(parents=True, exist_ok=True)
     return [
@@ -115,7 +115,7 @@ def modeline(yaml_file: Path, schema_file: Path) -> str:
 
 def kind_of(relative: Path) -> str | None:
     """The schema kind of a project file, from its path relative to the project root."""
-    from handoutkit.loader import CONFIG_NAME, DOCUMENT_FILE
+    from handoutkit.content.loader import CONFIG_NAME, DOCUMENT_FILE
 
     shared = {
         CONFIG_NAME: "config",

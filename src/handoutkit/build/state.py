@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handoutkit.diagnostics import Diagnostic, Diagnostics, UserError
-from handoutkit.fileio import write_atomic
-from handoutkit.fingerprint import file_matches, file_sha256, search_folder, tool_fingerprint
-from handoutkit.manifest import MANIFEST
-from handoutkit.report import BuildReport, OutputResult, RecordedOutput
+from handoutkit.build.fileio import write_atomic
+from handoutkit.build.fingerprint import file_matches, file_sha256, search_folder, tool_fingerprint
+from handoutkit.build.manifest import MANIFEST
+from handoutkit.build.report import BuildReport, OutputResult, RecordedOutput
 
 if TYPE_CHECKING:
-    from handoutkit.loader import Project
+    from handoutkit.content.loader import Project
 
 FOLDER = ".handoutkit-cache"
 FORMAT = 1
@@ -56,7 +56,7 @@ def record(
     started_ns: int,
 ) -> bool:
     """Record a build that succeeded (see the module docstring); True if it was recorded."""
-    from handoutkit.cache import project_inputs
+    from handoutkit.build.keys import project_inputs
 
     if not report.ok or report.failed:
         return False

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich import box
 from rich.table import Table
 
+from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.content.yamlsource import PathKey, SourceMap
 from handoutkit.diagnostics import Diagnostics, Location
-from handoutkit.loader import Project, SourceDocument
-from handoutkit.models import Handout, ReadingLimits, walk_text
-from handoutkit.readability import (
+from handoutkit.lint.readability import (
     FLESCH_KINCAID,
     MIN_SECTION_WORDS,
     SZIGRISZT_PAZOS,
@@ -34,7 +34,7 @@ from handoutkit.readability import (
     mask_markup,
     measure,
 )
-from handoutkit.yamlsource import PathKey, SourceMap
+from handoutkit.models import Handout, ReadingLimits, walk_text
 
 AUDIENCE_DOCUMENTS = {"patient": "patient handouts", "clinician": "clinician briefs"}
 # Fields that are not read as text by the reader (metadata) or that define jargon (terms).
@@ -206,7 +206,7 @@ def _spaces(text: str) -> str:
 @cache
 def lexicon(language: str) -> Lexicon:
     """The jargon list shipped for a language (`lexicon/<language>.yaml`), maybe empty."""
-    resource = resources.files("handoutkit").joinpath("lexicon", f"{language}.yaml")
+    resource = resources.files("handoutkit.lint").joinpath("lexicon", f"{language}.yaml")
     if not resource.is_file():
         return Lexicon((), None, {})
     # libyaml when there is one: 30 times faster, and the same data for the shipped lists

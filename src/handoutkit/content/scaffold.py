@@ -14,9 +14,9 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+from handoutkit.content.schema import KINDS, PROJECT_SCHEMA_DIR, file_name, kind_of, modeline
 from handoutkit.diagnostics import UserError
 from handoutkit.resources import PACKAGE_DIR, default_root
-from handoutkit.schema import KINDS, PROJECT_SCHEMA_DIR, file_name, kind_of, modeline
 
 SCAFFOLD = PACKAGE_DIR / "scaffold"
 TODAY = "__TODAY__"  # replaced by the date the project is made (review.last_reviewed)

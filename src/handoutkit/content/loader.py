@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from handoutkit.content.yamlsource import LoadedYaml, SourceMap, load_yaml
 from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
 from handoutkit.models import (
     DOCUMENT_MODELS,
@@ -28,7 +29,6 @@ from handoutkit.models import (
     ProjectConfig,
 )
 from handoutkit.resources import CONFIG_NAME
-from handoutkit.yamlsource import LoadedYaml, SourceMap, load_yaml
 
 DOCUMENT_FILE = re.compile(r"^(?P<kind>[a-z][a-z0-9-]*)\.(?P<lang>[a-z]{2,3})\.ya?ml$")
 

@@ -19,14 +19,14 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup
 
-from handoutkit.contrast import brand_css
+from handoutkit.content.loader import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
 from handoutkit.i18n import MissingTranslation, plural_translator, translator
-from handoutkit.loader import Project, SourceDocument
-from handoutkit.markdown import Citer, MarkdownRenderer, strip_markdown
-from handoutkit.references import format_reference_html
+from handoutkit.lint.contrast import brand_css
+from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
+from handoutkit.render.markdown import Citer, MarkdownRenderer, strip_markdown
+from handoutkit.render.references import format_reference_html
 from handoutkit.resources import template_dirs
-from handoutkit.webpage import asset_data_uri, screen_stylesheet, self_contained_problems
 
 Medium = Literal["print", "screen"]
 

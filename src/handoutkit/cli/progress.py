@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from handoutkit.build.report import BuildReport, OutputResult
 from handoutkit.diagnostics import display_path
-from handoutkit.report import BuildReport, OutputResult
 
 
 class BuildDisplay:

@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from handoutkit.content.loader import CONFIG_NAME, DOCUMENT_FILE
 from handoutkit.diagnostics import Diagnostic, Severity, UserError, one_line
-from handoutkit.loader import CONFIG_NAME, DOCUMENT_FILE
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -284,7 +284,7 @@ class Preview:
                 self._internal_error(exc)
 
     def _build_round(self) -> None:
-        from handoutkit.webpage import screen_stylesheet
+        from handoutkit.render.htmledition import screen_stylesheet
 
         started = time.perf_counter()
         self._round_printed = False
@@ -306,8 +306,8 @@ class Preview:
         Raises `_Interrupted` when the preview closes or, with `give_way`, when something
         changed meanwhile; the outputs built until then are kept in the manifest (the cache).
         """
-        from handoutkit.build import Selection, build_project
-        from handoutkit.manifest import update_manifest
+        from handoutkit.build.manifest import update_manifest
+        from handoutkit.build.run import Selection, build_project
 
         assert self.out_dir is not None
         project = self._load()
@@ -340,7 +340,7 @@ class Preview:
 
     def _load(self) -> Any:
         """The project, or None after publishing why it did not load."""
-        from handoutkit.loader import load_project
+        from handoutkit.content.loader import load_project
 
         try:
             project = load_project(self.root, self.selected)

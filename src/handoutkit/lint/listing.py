@@ -15,8 +15,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from handoutkit.loader import Project, SourceDocument
-from handoutkit.readability import FLESCH_KINCAID, SZIGRISZT_PAZOS, measure
+from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.lint.readability import FLESCH_KINCAID, SZIGRISZT_PAZOS, measure
 
 DUE_SOON_DAYS = 30
 STATUS_TEXT = {"ok": "ok", "due-soon": "due within 30 days", "overdue": "overdue"}

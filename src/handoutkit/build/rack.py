@@ -41,11 +41,11 @@ from handoutkit.diagnostics import Diagnostic, Location, UserError
 if TYPE_CHECKING:
     import pikepdf
 
-    from handoutkit.build import OutputResult, Selection
-    from handoutkit.cache import Inputs
-    from handoutkit.loader import Project, SourceDocument
-    from handoutkit.printer import Printer
-    from handoutkit.render import Renderer
+    from handoutkit.build.run import OutputResult, Selection
+    from handoutkit.build.keys import Inputs
+    from handoutkit.content.loader import Project, SourceDocument
+    from handoutkit.pdf.printer import Printer
+    from handoutkit.render.renderer import Renderer
 
 EDITION = "standard"  # racks hold the standard edition; large print is printed on request
 KIND = "handout"  # briefs are for clinicians, not for the waiting room
@@ -100,10 +100,10 @@ class RackSpec:
 
     def cache_key(self, inputs: Inputs) -> str:
         """The members' own keys (standard PDF, this paper) and the catalog's inputs."""
-        from handoutkit.cache import cited_keys, template_files
-        from handoutkit.fingerprint import KeyBuilder, tool_fingerprint
-        from handoutkit.loader import CONFIG_NAME
-        from handoutkit.markdown import find_citations
+        from handoutkit.build.keys import cited_keys, template_files
+        from handoutkit.build.fingerprint import KeyBuilder, tool_fingerprint
+        from handoutkit.content.loader import CONFIG_NAME
+        from handoutkit.render.markdown import find_citations
 
         project = inputs.project
         key = KeyBuilder()
@@ -238,10 +238,10 @@ def render_catalog(
     import segno
     from markupsafe import Markup
 
-    from handoutkit.contrast import brand_css
-    from handoutkit.markdown import Citer, MarkdownRenderer
-    from handoutkit.references import format_reference_html
-    from handoutkit.render import render_template
+    from handoutkit.lint.contrast import brand_css
+    from handoutkit.render.markdown import Citer, MarkdownRenderer
+    from handoutkit.render.references import format_reference_html
+    from handoutkit.render.renderer import render_template
 
     config = project.config
     shared = project.shared
@@ -328,7 +328,7 @@ def manifest_entry(project: Project, result: OutputResult) -> dict[str, Any]:
     ids = {d.shown: d.model.id for d in project.documents}
     interval = project.config.review_interval_months
     due = min((m.model.review.due(interval) for m in members), default=None)
-    from handoutkit.manifest import output_fields
+    from handoutkit.build.manifest import output_fields
 
     return {
         **output_fields(result, spec.language),
@@ -457,7 +457,7 @@ def _prepare(
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
-    from handoutkit.pdfread import is_struct_elem, kids, subtree
+    from handoutkit.pdf.read import is_struct_elem, kids, subtree
 
     struct_root = src.Root.get("/StructTreeRoot")
     if not isinstance(struct_root, Dictionary):
@@ -696,8 +696,8 @@ def build_rack(
     """Make and write one pack (in a build worker); the left-out members are its problems."""
     import time
 
-    from handoutkit.build import OutputResult
-    from handoutkit.fileio import write_atomic
+    from handoutkit.build.run import OutputResult
+    from handoutkit.build.fileio import write_atomic
 
     started = time.perf_counter()
     notes = list(spec.left_out)

@@ -13,16 +13,16 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from handoutkit import contrast
+from handoutkit.content.loader import CONFIG_NAME, Project, SourceDocument
+from handoutkit.content.yamlsource import SourceMap, read_text
 from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
 from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
-from handoutkit.loader import CONFIG_NAME, Project, SourceDocument
-from handoutkit.markdown import ALLOWED_LINK, find_citations, find_links
+from handoutkit.lint import contrast
+from handoutkit.lint.plainlanguage import check_plain_language
+from handoutkit.lint.translation import check_translation
 from handoutkit.models import Handout, walk_text
-from handoutkit.plainlanguage import check_plain_language
+from handoutkit.render.markdown import ALLOWED_LINK, find_citations, find_links
 from handoutkit.resources import find_style
-from handoutkit.translation import check_translation
-from handoutkit.yamlsource import SourceMap, read_text
 
 ASSET_FOLDER = "assets"
 COLOUR_STYLESHEET = "colours.css"

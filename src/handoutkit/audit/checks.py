@@ -42,7 +42,15 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from handoutkit.pdfread import (
+from handoutkit.audit.verapdf import (
+    FileVerdict,
+    RunError,
+    Unavailable,
+    Verapdf,
+    find_verapdf,
+    validate,
+)
+from handoutkit.pdf.read import (
     IDENTITY,
     TEXT_SHOW,
     Matrix,
@@ -53,7 +61,6 @@ from handoutkit.pdfread import (
     mul,
     reachable_elements,
 )
-from handoutkit.verapdf import FileVerdict, RunError, Unavailable, Verapdf, find_verapdf, validate
 
 MIN_STANDARD_BODY_PT = 12.0
 """Body text of a standard-print document: at least 12 pt (APH Guidelines for Print Document

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
-from handoutkit.pdfread import (
+from handoutkit.pdf.read import (
     IDENTITY,
     TEXT_SHOW,
     apply,

@@ -18,9 +18,9 @@ import jinja2
 from jinja2 import meta
 from pydantic import BaseModel
 
-from handoutkit.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
-from handoutkit.loader import CONFIG_NAME, Project, SourceDocument
-from handoutkit.markdown import find_citations
+from handoutkit.build.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
+from handoutkit.content.loader import CONFIG_NAME, Project, SourceDocument
+from handoutkit.render.markdown import find_citations
 from handoutkit.models import Handout, walk_text
 from handoutkit.resources import find_style, template_dirs
 
@@ -40,8 +40,8 @@ class Inputs:
     def output_key(
         self, document: SourceDocument, fmt: str, edition: str, paper: str | None
     ) -> str:
-        from handoutkit.printer import BASE_STYLES, EDITION_STYLES, PAPER_CSS
-        from handoutkit.webpage import SCREEN_STYLES
+        from handoutkit.pdf.printer import BASE_STYLES, EDITION_STYLES, PAPER_CSS
+        from handoutkit.render.htmledition import SCREEN_STYLES
 
         key = KeyBuilder()
         key.add("tool", tool_fingerprint())
@@ -167,7 +167,7 @@ def project_inputs(project: Project) -> tuple[list[Path], list[tuple[Path, str]]
     template that now overrides a default, changes the search's result. `buildstate` replays a
     no-op build only while all of these are unchanged.
     """
-    from handoutkit.checks import ASSET_FOLDER
+    from handoutkit.lint.checks import ASSET_FOLDER
     from handoutkit.resources import default_root
 
     root, config = project.root, project.config

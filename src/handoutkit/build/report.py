@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from handoutkit.diagnostics import Diagnostic, Diagnostics
 
 if TYPE_CHECKING:
-    from handoutkit.build import Spec
+    from handoutkit.build.run import Spec
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from handoutkit import __version__
 from handoutkit.diagnostics import Diagnostics, UserError
 
 if TYPE_CHECKING:
-    from handoutkit.loader import Project
-    from handoutkit.progress import BuildDisplay
-    from handoutkit.report import BuildReport
+    from handoutkit.build.report import BuildReport
+    from handoutkit.cli.progress import BuildDisplay
+    from handoutkit.content.loader import Project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -150,9 +150,9 @@ def check(
     paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = OutputFormat.text
 ) -> None:
     """Validate content: schema, citations, mandatory blocks, review dates, plain language."""
-    from handoutkit.checks import check_project
-    from handoutkit.loader import load_project
-    from handoutkit.plainlanguage import readability_reports, readability_tables
+    from handoutkit.content.loader import load_project
+    from handoutkit.lint.checks import check_project
+    from handoutkit.lint.plainlanguage import readability_reports, readability_tables
 
     root = _project_root()
     project = load_project(root, paths or [])
@@ -230,8 +230,8 @@ def build(
     """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
     import time
 
-    from handoutkit import buildstate
-    from handoutkit.progress import BuildDisplay
+    from handoutkit.build import state as buildstate
+    from handoutkit.cli.progress import BuildDisplay
 
     wanted = _comma_list([formats])
     report_json = "json" in wanted
@@ -287,8 +287,8 @@ def _build(
     display: BuildDisplay | None,
 ) -> tuple[Project, Path, BuildReport]:
     """Load, check and build `request` (the part of `build` a replayed no-op build skips)."""
-    from handoutkit.build import FORMATS, Selection, build_project
-    from handoutkit.loader import load_project
+    from handoutkit.build.run import FORMATS, Selection, build_project
+    from handoutkit.content.loader import load_project
 
     root = Path(request["root"])
     _check_choices(request["formats"], FORMATS, "--format")
@@ -332,8 +332,8 @@ def merge_manifests_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="The merged manifest to write.")],
 ) -> None:
     """Merge the manifests of several builds (e.g. CI shards) into one."""
-    from handoutkit.fileio import write_atomic
-    from handoutkit.manifest import manifest_text, merge_manifests
+    from handoutkit.build.fileio import write_atomic
+    from handoutkit.build.manifest import manifest_text, merge_manifests
 
     entries = merge_manifests(manifests)
     write_atomic(out.parent, Path(out.name), manifest_text(entries).encode())
@@ -347,7 +347,7 @@ def new_command(
     ],
 ) -> None:
     """Create a project that builds out of the box: config, examples, shared data, schemas."""
-    from handoutkit.newproject import create_project, next_steps
+    from handoutkit.content.scaffold import create_project, next_steps
 
     try:
         create_project(folder, _today())
@@ -371,8 +371,8 @@ def schema_command(
     ] = None,
 ) -> None:
     """Write the JSON Schema of each kind of content file, for editor completion and checks."""
+    from handoutkit.content.schema import PROJECT_SCHEMA_DIR, write_schemas
     from handoutkit.diagnostics import display_path
-    from handoutkit.schema import PROJECT_SCHEMA_DIR, write_schemas
 
     if out is None:
         try:
@@ -388,8 +388,8 @@ def schema_command(
 @app.command("list")
 def list_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text) -> None:
     """List documents: languages, editions, review dates and status, reading level."""
-    from handoutkit.listing import document_rows, summary, table
-    from handoutkit.loader import load_project
+    from handoutkit.content.loader import load_project
+    from handoutkit.lint.listing import document_rows, summary, table
 
     root = _project_root()
     project = load_project(root, paths or [])
@@ -481,8 +481,8 @@ def audit(
     fmt: FormatOpt = OutputFormat.text,
 ) -> None:
     """Preflight PDFs: tags, language, title, PDF/UA, fonts, alt text, headings, text sizes."""
-    from handoutkit.audit import audit_files
-    from handoutkit.verapdf import RunError
+    from handoutkit.audit.checks import audit_files
+    from handoutkit.audit.verapdf import RunError
 
     try:
         report = audit_files(
@@ -527,7 +527,7 @@ def preview(
     import signal
     import webbrowser
 
-    from handoutkit.preview import Preview, PreviewError
+    from handoutkit.preview.server import Preview, PreviewError
 
     root = _project_root()
     for path in paths or []:

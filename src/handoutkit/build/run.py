@@ -28,15 +28,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from handoutkit.cache import Inputs
-from handoutkit.checks import check_project
+from handoutkit.build.keys import Inputs
+from handoutkit.lint.checks import check_project
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError
-from handoutkit.fileio import write_atomic
-from handoutkit.fingerprint import file_matches
-from handoutkit.loader import Project, SourceDocument
-from handoutkit.manifest import read_manifest, update_manifest
-from handoutkit.rack import RackSpec, plan_racks
-from handoutkit.report import BuildReport, OutputResult, Progress
+from handoutkit.build.fileio import write_atomic
+from handoutkit.build.fingerprint import file_matches
+from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.build.manifest import read_manifest, update_manifest
+from handoutkit.build.rack import RackSpec, plan_racks
+from handoutkit.build.report import BuildReport, OutputResult, Progress
 
 FORMATS = ("pdf", "html", "rack")
 # Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by
@@ -256,7 +256,7 @@ def _start_forkserver() -> Any:
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "handoutkit.printer", "handoutkit.render"])
+    context.set_forkserver_preload(["weasyprint", "handoutkit.pdf.printer", "handoutkit.render.renderer"])
     forkserver.ensure_running()
     return context
 
@@ -306,14 +306,14 @@ class _Worker:
     def _build(self, index: int, key: str, spec: Spec | None) -> OutputResult:
         import time
 
-        from handoutkit.render import Renderer
+        from handoutkit.render.renderer import Renderer
 
         started = time.perf_counter()
         spec = self.specs[index] if spec is None else spec
         self._renderer = self._renderer or Renderer(self.project)
         if isinstance(spec, RackSpec):
-            from handoutkit.printer import Printer
-            from handoutkit.rack import build_rack
+            from handoutkit.pdf.printer import Printer
+            from handoutkit.build.rack import build_rack
 
             self._printer = self._printer or Printer(self.project.root)
             return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
@@ -323,7 +323,7 @@ class _Worker:
                 data = self._renderer.render(document, spec.edition, "screen").html.encode()
                 pages = 0
             else:
-                from handoutkit.printer import Printer
+                from handoutkit.pdf.printer import Printer
 
                 self._printer = self._printer or Printer(self.project.root)
                 html = self._renderer.render(document, spec.edition).html
