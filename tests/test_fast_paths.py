@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from conftest import MINI, REPO
 from handoutkit.content import yamlsource
 from handoutkit.content.yamlsource import parse_yaml
-from handoutkit.diagnostics import UserError
+from handoutkit.errors import ContentError
 from handoutkit.lint import readability
 from handoutkit.lint.plainlanguage import LEXICON_LOADER, fold
 from handoutkit.lint.readability import Counts, find_sentence, measure, split_sentences
@@ -43,7 +43,7 @@ def outcome(text: str) -> tuple[Any, ...]:
     """Everything `parse_yaml` tells about a text: data and positions, or the diagnostics."""
     try:
         loaded = parse_yaml(text, "f.yaml")
-    except UserError as exc:
+    except ContentError as exc:
         return ("error", [str(d) for d in exc.diagnostics])
     source = loaded.source
     return ("data", repr(loaded.data), sorted(source.values.items()), sorted(source.keys.items()))

@@ -1005,11 +1005,12 @@ def test_pdfs_do_not_depend_on_folder_user_or_environment(run, mini: Path, tmp_p
     [
         (
             ["build", "--out", "afile"],
-            "afile: cannot be the output folder: File exists — choose another --out",
+            "handoutkit: afile: cannot be the output folder: File exists — choose another --out",
         ),
         (
             ["build", "--out", "afile/sub"],
-            "afile/sub: cannot be the output folder: Not a directory — choose another --out",
+            "handoutkit: afile/sub: cannot be the output folder: Not a directory — choose "
+            "another --out",
         ),
         (
             ["--project", "no-such-folder", "check"],

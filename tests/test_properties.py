@@ -2,7 +2,7 @@
 
 - The YAML loader (`yamlsource` + `loader`, then `checks`) on arbitrary text and bytes and on
   handout-shaped documents with random values, keys and damage: it raises nothing but
-  `UserError`, and every diagnostic points at a line and column inside the file.
+  `ContentError`, and every diagnostic points at a line and column inside the file.
 - The Markdown renderer on arbitrary text: it never raises, its HTML holds no tag but the few
   the renderer itself writes, and no link but web, mail, phone and in-page ones.
 
@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from conftest import MINI, TODAY
 from handoutkit.content.loader import Project, load_document, load_project
 from handoutkit.content.yamlsource import load_yaml, parse_yaml
-from handoutkit.diagnostics import Diagnostic, Diagnostics, UserError
+from handoutkit.diagnostics import Diagnostic, Diagnostics
+from handoutkit.errors import ContentError
 from handoutkit.lint.checks import check_project
 from handoutkit.render.markdown import (
     ALLOWED_LINK,
@@ -53,7 +54,7 @@ PROPERTIES = settings(
 
 def assert_located(diagnostics: list[Diagnostic], shown: str, text: str) -> None:
     """Every diagnostic of `text` (shown as `shown`) points at a place inside it."""
-    assert diagnostics, "a UserError must carry its located diagnostics"
+    assert diagnostics, "a ContentError must carry its located diagnostics"
     lines = text.split("\n")
     for diagnostic in diagnostics:
         where = diagnostic.location
@@ -83,7 +84,7 @@ YAML_TEXT = st.one_of(
 def test_yaml_text_gives_data_or_located_errors(text: str) -> None:
     try:
         parse_yaml(text, "f.yaml")
-    except UserError as exc:
+    except ContentError as exc:
         assert_located(exc.diagnostics, "f.yaml", text)
 
 
@@ -103,7 +104,7 @@ def test_yaml_bytes_give_data_or_located_errors(scratch: Path, raw: bytes) -> No
     path.write_bytes(raw)
     try:
         load_yaml(path, "bytes.yaml")
-    except UserError as exc:
+    except ContentError as exc:
         text = raw.decode("utf-8", "replace").removeprefix("\ufeff")
         assert_located(exc.diagnostics, "bytes.yaml", text)
 

@@ -563,14 +563,15 @@ def test_a_pack_without_any_buildable_handout_fails_and_keeps_the_earlier_one(
 def test_a_handout_that_fails_to_print_is_left_out_and_tried_again(
     run, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from handoutkit.diagnostics import UserError
+    from handoutkit.diagnostics import Location
+    from handoutkit.errors import ContentError
     from handoutkit.pdf.printer import Printer
 
     real = Printer.print_pdf
 
     def failing(self, html, edition, paper, shown):
         if shown == "content/zeta/handout.en.yaml":
-            raise UserError("cannot print")
+            raise ContentError.at(Location("x"), "cannot print", rule="print")
         return real(self, html, edition, paper, shown)
 
     monkeypatch.setattr(Printer, "print_pdf", failing)

@@ -16,6 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from handoutkit.rules import RULES
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -38,12 +40,14 @@ class Diagnostic:
     severity: Severity
     message: str
     hint: str = ""
-    rule: str = ""
+    rule: str = ""  # an id of `handoutkit.rules.RULES`; required
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:  # a bug in handoutkit, caught by its tests
+            raise ValueError(f"diagnostic without a registered rule id: {self.rule!r}")
 
     @classmethod
-    def error_at(
-        cls, location: Location, message: str, hint: str = "", rule: str = ""
-    ) -> Diagnostic:
+    def error_at(cls, location: Location, message: str, hint: str = "", *, rule: str) -> Diagnostic:
         """One error, for stages that stop at their first problem."""
         return cls(location, Severity.ERROR, message, hint, rule)
 
@@ -71,10 +75,10 @@ class Diagnostic:
 class Diagnostics(list[Diagnostic]):
     """An ordered collection with helpers for the two severities."""
 
-    def error(self, location: Location, message: str, hint: str = "", rule: str = "") -> None:
-        self.append(Diagnostic.error_at(location, message, hint, rule))
+    def error(self, location: Location, message: str, hint: str = "", *, rule: str) -> None:
+        self.append(Diagnostic.error_at(location, message, hint, rule=rule))
 
-    def warning(self, location: Location, message: str, hint: str = "", rule: str = "") -> None:
+    def warning(self, location: Location, message: str, hint: str = "", *, rule: str) -> None:
         self.append(Diagnostic(location, Severity.WARNING, message, hint, rule))
 
     @property
@@ -90,18 +94,6 @@ class Diagnostics(list[Diagnostic]):
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self, key=lambda d: (d.location, d.severity != Severity.ERROR))
-
-
-class UserError(Exception):
-    """A problem the user can fix (bad input, bad option); printed without a traceback."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic] | str) -> None:
-        if isinstance(diagnostics, str):
-            self.diagnostics: list[Diagnostic] = []
-            super().__init__(diagnostics)
-        else:
-            self.diagnostics = list(diagnostics)
-            super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
 # control characters, line separators, and the surrogates Python makes of undecodable bytes

@@ -22,7 +22,8 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from handoutkit.diagnostics import UserError
+from handoutkit.diagnostics import Location
+from handoutkit.errors import ContentError
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "handoutkit"
@@ -44,10 +45,12 @@ def load_catalog(language: str) -> Catalog | None:
         return None
     path = catalog_path(language)
     if not path.is_file():
-        raise UserError(
-            f"no label catalog for language '{language}' — add {path.relative_to(LOCALES.parent)}"
-            f" (pybabel init -i src/handoutkit/locales/{DOMAIN}.pot -d src/handoutkit/locales"
-            f" -D {DOMAIN} -l {language})"
+        raise ContentError.at(
+            Location(f"src/handoutkit/{path.relative_to(LOCALES.parent).as_posix()}"),
+            f"no label catalog for language '{language}'",
+            f"add one: pybabel init -i src/handoutkit/locales/{DOMAIN}.pot"
+            f" -d src/handoutkit/locales -D {DOMAIN} -l {language}",
+            rule="labels",
         )
     with path.open("rb") as stream:
         return read_po(stream, locale=language, domain=DOMAIN)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handoutkit.diagnostics import UserError
+from handoutkit.errors import UsageError
 
 CONFIG_NAME = "handoutkit.yaml"  # a project is a folder that holds this file
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -56,7 +56,7 @@ def find_project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise UserError(
+    raise UsageError(
         f"no {CONFIG_NAME} found in {here} or any parent folder — run handoutkit inside a "
         "project, pass --project DIR, or create one with `handoutkit new DIR`"
     )

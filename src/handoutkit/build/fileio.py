@@ -9,7 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
+from handoutkit.diagnostics import Location, display_path
+from handoutkit.errors import ContentError
 
 LOCK = ".handoutkit.lock"
 
@@ -19,7 +20,7 @@ def write_atomic(out_dir: Path, relative: Path, data: bytes) -> Path:
 
     Never writes outside out_dir: a symbolic link among the folders below it that leads out
     is refused, and a link at the file's own name is replaced, not followed. Problems
-    (including OS errors such as a full disk) are located `UserError`s.
+    (including OS errors such as a full disk) are located `ContentError`s.
     """
     out_root = out_dir.resolve()
     folder = (out_root / relative).parent.resolve()
@@ -54,9 +55,9 @@ def _os_problem(target: Path, exc: OSError) -> str:
     return f"cannot write '{display_path(target)}': {exc.strerror or exc}"
 
 
-def _write_error(path: Path, message: str, hint: str = "") -> UserError:
+def _write_error(path: Path, message: str, hint: str = "") -> ContentError:
     hint = hint or "check that the output folder is writable and the disk is not full"
-    return UserError([Diagnostic.error_at(Location(display_path(path)), message, hint, "output")])
+    return ContentError.at(Location(display_path(path)), message, hint, rule="output")
 
 
 @contextlib.contextmanager

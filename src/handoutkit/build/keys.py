@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from handoutkit.build.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
 from handoutkit.content.loader import CONFIG_NAME, Project, SourceDocument
-from handoutkit.render.markdown import find_citations
 from handoutkit.models import Handout, walk_text
+from handoutkit.render.markdown import find_citations
 from handoutkit.resources import find_style, template_dirs
 
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")

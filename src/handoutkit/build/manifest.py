@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handoutkit import __version__
-from handoutkit.diagnostics import UserError
 from handoutkit.build.fileio import locked, write_atomic
+from handoutkit.errors import UsageError
 
 if TYPE_CHECKING:
-    from handoutkit.content.loader import Project, SourceDocument
     from handoutkit.build.report import OutputResult
+    from handoutkit.content.loader import Project, SourceDocument
 
 MANIFEST = "manifest.json"
 
@@ -125,7 +125,7 @@ def merge_manifests(paths: Iterable[Path]) -> list[dict[str, Any]]:
             data = json.loads(path.read_text(encoding="utf-8"))
             outputs = data["outputs"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UserError(
+            raise UsageError(
                 f"{path}: not a handoutkit manifest ({exc}) — pass manifest.json files"
             ) from None
         for entry in outputs:

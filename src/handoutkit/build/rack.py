@@ -36,13 +36,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handoutkit.diagnostics import Diagnostic, Location, UserError
+from handoutkit.diagnostics import Diagnostic, Location
+from handoutkit.errors import ContentError
 
 if TYPE_CHECKING:
     import pikepdf
 
-    from handoutkit.build.run import OutputResult, Selection
     from handoutkit.build.keys import Inputs
+    from handoutkit.build.run import OutputResult, Selection
     from handoutkit.content.loader import Project, SourceDocument
     from handoutkit.pdf.printer import Printer
     from handoutkit.render.renderer import Renderer
@@ -100,8 +101,8 @@ class RackSpec:
 
     def cache_key(self, inputs: Inputs) -> str:
         """The members' own keys (standard PDF, this paper) and the catalog's inputs."""
-        from handoutkit.build.keys import cited_keys, template_files
         from handoutkit.build.fingerprint import KeyBuilder, tool_fingerprint
+        from handoutkit.build.keys import cited_keys, template_files
         from handoutkit.content.loader import CONFIG_NAME
         from handoutkit.render.markdown import find_citations
 
@@ -190,14 +191,14 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
         try:
             html = renderer.render(member, EDITION).html
             result = printer.print_pdf(html, EDITION, spec.paper, member.shown)
-        except UserError as exc:
+        except ContentError as exc:
             count = len(exc.diagnostics) or 1
             left_out.append(left_out_problem(spec, member, f"printing failed ({count} problem(s))"))
             continue
         printed.append(_Member(member, result.pdf, result.pages))
     if not printed:
         failure = RackSpec(spec.language, spec.paper, ()).failure
-        raise UserError([*left_out, *([failure] if failure else [])])
+        raise ContentError([*left_out, *([failure] if failure else [])])
     catalog_pages = 1
     for _attempt in range(4):  # page numbers in the catalog depend on its own length
         starts = start_pages(catalog_pages, [m.pages for m in printed])
@@ -207,7 +208,12 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
             break
         catalog_pages = catalog.pages
     else:  # pragma: no cover - a catalog whose length never settles
-        raise UserError(f"{spec.name}: the catalog page count does not settle")
+        raise ContentError.at(
+            Location(spec.name),
+            "the catalog page count does not settle",
+            "shorten the catalog template",
+            rule="rack",
+        )
     parts = [Part(catalog.pdf, _title(project, spec.language), spec.language)]
     parts += [Part(m.pdf, m.document.model.title, m.document.model.language) for m in printed]
     targets = {f"rack-{n}": n for n in range(1, len(printed) + 1)}
@@ -696,19 +702,16 @@ def build_rack(
     """Make and write one pack (in a build worker); the left-out members are its problems."""
     import time
 
-    from handoutkit.build.run import OutputResult
     from handoutkit.build.fileio import write_atomic
+    from handoutkit.build.run import OutputResult
 
     started = time.perf_counter()
     notes = list(spec.left_out)
     try:
         rack = make_rack(spec, project, renderer, printer)
         path = write_atomic(out_dir, spec.relative_path, rack.pdf)
-    except UserError as exc:
-        problems = exc.diagnostics or [
-            Diagnostic.error_at(Location(spec.name), str(exc), rule="build")
-        ]
-        return OutputResult(spec, "failed", problems=[*notes, *problems], key=key)
+    except ContentError as exc:
+        return OutputResult(spec, "failed", problems=[*notes, *exc.diagnostics], key=key)
     return OutputResult(
         spec,
         "built",

@@ -28,15 +28,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from handoutkit.build.keys import Inputs
-from handoutkit.lint.checks import check_project
-from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError
 from handoutkit.build.fileio import write_atomic
 from handoutkit.build.fingerprint import file_matches
-from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
 from handoutkit.build.rack import RackSpec, plan_racks
 from handoutkit.build.report import BuildReport, OutputResult, Progress
+from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
+from handoutkit.errors import ContentError, UsageError
+from handoutkit.lint.checks import check_project
 
 FORMATS = ("pdf", "html", "rack")
 # Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by
@@ -134,7 +135,7 @@ def build_project(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # e.g. --out names a file: a usage error (exit 2), not a bug
-        raise UserError(
+        raise UsageError(
             f"{out_dir}: cannot be the output folder: {exc.strerror} — choose another --out"
         ) from None
     previous = read_manifest(out_dir)
@@ -256,7 +257,9 @@ def _start_forkserver() -> Any:
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "handoutkit.pdf.printer", "handoutkit.render.renderer"])
+    context.set_forkserver_preload(
+        ["weasyprint", "handoutkit.pdf.printer", "handoutkit.render.renderer"]
+    )
     forkserver.ensure_running()
     return context
 
@@ -312,8 +315,8 @@ class _Worker:
         spec = self.specs[index] if spec is None else spec
         self._renderer = self._renderer or Renderer(self.project)
         if isinstance(spec, RackSpec):
-            from handoutkit.pdf.printer import Printer
             from handoutkit.build.rack import build_rack
+            from handoutkit.pdf.printer import Printer
 
             self._printer = self._printer or Printer(self.project.root)
             return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
@@ -331,9 +334,8 @@ class _Worker:
                 printed = self._printer.print_pdf(html, spec.edition, spec.paper, document.shown)
                 data, pages = printed.pdf, printed.pages
             path = write_atomic(self.out_dir, spec.relative_path, data)
-        except UserError as exc:
-            problems = exc.diagnostics or [_located(document, str(exc))]
-            return OutputResult(spec, "failed", problems=problems, key=key)
+        except ContentError as exc:
+            return OutputResult(spec, "failed", problems=exc.diagnostics, key=key)
         return OutputResult(
             spec,
             "built",

@@ -24,11 +24,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handoutkit.diagnostics import Diagnostic, Diagnostics, UserError
 from handoutkit.build.fileio import write_atomic
 from handoutkit.build.fingerprint import file_matches, file_sha256, search_folder, tool_fingerprint
 from handoutkit.build.manifest import MANIFEST
 from handoutkit.build.report import BuildReport, OutputResult, RecordedOutput
+from handoutkit.diagnostics import Diagnostic, Diagnostics
+from handoutkit.errors import ContentError
 
 if TYPE_CHECKING:
     from handoutkit.content.loader import Project
@@ -93,7 +94,7 @@ def record(
     target = record_path(root, request)
     try:
         write_atomic(target.parent, Path(target.name), json.dumps(state, indent=1).encode())
-    except UserError:
+    except ContentError:
         return False  # e.g. a read-only project: the next build is simply not replayed
     return True
 

@@ -22,14 +22,20 @@ import typer
 from rich.console import Console
 
 from handoutkit import __version__
-from handoutkit.diagnostics import Diagnostics, UserError
+from handoutkit.diagnostics import Diagnostics
+from handoutkit.errors import (
+    EXIT_CONTENT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    HandoutkitError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from handoutkit.build.report import BuildReport
     from handoutkit.cli.progress import BuildDisplay
     from handoutkit.content.loader import Project
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
     name="handoutkit",
@@ -118,18 +124,11 @@ def _project_root() -> Path:
     if state.project is not None:
         root = state.project
         if not (root / CONFIG_NAME).is_file():
-            raise UsageProblem(
+            raise UsageError(
                 f"{root}: no {CONFIG_NAME} in this folder — is it a handoutkit project?"
             )
         return root.resolve()
-    try:
-        return find_project_root()
-    except UserError as exc:
-        raise UsageProblem(str(exc)) from None
-
-
-class UsageProblem(Exception):
-    """Bad options or no project: exit 2."""
+    return find_project_root()
 
 
 def _print_diagnostics(diagnostics: Diagnostics) -> None:
@@ -349,12 +348,7 @@ def new_command(
     """Create a project that builds out of the box: config, examples, shared data, schemas."""
     from handoutkit.content.scaffold import create_project, next_steps
 
-    try:
-        create_project(folder, _today())
-    except UserError as exc:
-        if exc.diagnostics:
-            raise
-        raise UsageProblem(str(exc)) from None
+    create_project(folder, _today())
     typer.echo(next_steps(shlex.quote(folder.as_posix())))
 
 
@@ -377,8 +371,8 @@ def schema_command(
     if out is None:
         try:
             out = _project_root() / PROJECT_SCHEMA_DIR
-        except UsageProblem:
-            raise UsageProblem(
+        except UsageError:
+            raise UsageError(
                 "no handoutkit.yaml found here or above — pass --out DIR, or run inside a project"
             ) from None
     for path in write_schemas(out):
@@ -489,7 +483,7 @@ def audit(
             pdfs, edition=edition.value, verapdf=verapdf, shown=[p.as_posix() for p in pdfs]
         )
     except RunError as exc:  # only when --verapdf was asked for and cannot run
-        raise UsageProblem(str(exc)) from None
+        raise UsageError(str(exc)) from None
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -532,7 +526,7 @@ def preview(
     root = _project_root()
     for path in paths or []:
         if not path.exists():
-            raise UsageProblem(f"{path}: no such file or folder — check the path")
+            raise UsageError(f"{path}: no such file or folder — check the path")
     server = Preview(
         root,
         selected=paths or [],
@@ -545,7 +539,7 @@ def preview(
     try:
         server.start()
     except PreviewError as exc:
-        raise UsageProblem(str(exc)) from None
+        raise UsageError(str(exc)) from None
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`: stop as for Ctrl+C
     try:
         err.print(f"[green]preview at {server.url}[/] — rebuilds on change; Ctrl+C stops it")
@@ -569,13 +563,10 @@ def main() -> NoReturn:
         sys.exit(code if isinstance(code, int) else EXIT_OK)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except UserError as exc:
-        for line in str(exc).splitlines():
+    except HandoutkitError as exc:
+        for line in exc.lines():
             typer.echo(line, err=True)
-        sys.exit(EXIT_CONTENT if exc.diagnostics else EXIT_USAGE)
-    except UsageProblem as exc:
-        typer.echo(f"handoutkit: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("handoutkit: interrupted", err=True)
         sys.exit(130)

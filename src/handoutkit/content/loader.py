@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from handoutkit.content.yamlsource import LoadedYaml, SourceMap, load_yaml
-from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
+from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_path
+from handoutkit.errors import ContentError, UsageError
 from handoutkit.models import (
     DOCUMENT_MODELS,
     SLUG,
@@ -91,7 +92,7 @@ def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:
     config_yaml = load_yaml(config_path)
     config = validate_model(ProjectConfig, config_yaml.data, config_yaml.source, diagnostics)
     if config is None:
-        raise UserError(diagnostics)
+        raise ContentError(diagnostics)
     shared = _load_shared(root, config, diagnostics)
     selected = list(selected)
     if not selected:
@@ -133,10 +134,10 @@ def discover_documents(root: Path, config: ProjectConfig, selected: Iterable[Pat
     chosen: list[Path] = []
     for wanted in selected:
         if not wanted.exists():
-            raise UserError(f"{display_path(wanted)}: no such file or folder — check the path")
+            raise UsageError(f"{display_path(wanted)}: no such file or folder — check the path")
         matches = [p for p in found if p == wanted or wanted in p.parents]
         if not matches:
-            raise UserError(
+            raise UsageError(
                 f"{display_path(wanted)}: no documents here — documents live in "
                 f"{config.content}/<topic>/<kind>.<language>.yaml"
             )
@@ -188,6 +189,7 @@ def _linked_out(path: Path, diagnostics: Diagnostics) -> None:
         Location(display_path(path)),
         "this file is a symbolic link to a file outside the project",
         "copy the file into the project instead of linking to it",
+        rule="symlink",
     )
 
 
@@ -199,7 +201,7 @@ def load_document(
         return None
     try:
         loaded = load_yaml(path)
-    except UserError as exc:
+    except ContentError as exc:
         diagnostics.extend(exc.diagnostics)
         return None
     source = loaded.source
@@ -210,6 +212,7 @@ def load_document(
             source.locate(()),
             "a document must be a mapping of fields (title:, language:, ...)",
             "start the file with `type: handout` or `type: brief`",
+            rule="document-type",
         )
         return None
     kind = loaded.data.get("type")
@@ -220,6 +223,7 @@ def load_document(
             where,
             f"document type must be one of {', '.join(sorted(DOCUMENT_MODELS))}, got {got}",
             "add `type: handout` (patients) or `type: brief` (clinicians)",
+            rule="document-type",
         )
         return None
     model = validate_model(DOCUMENT_MODELS[kind], loaded.data, source, diagnostics)
@@ -230,12 +234,14 @@ def load_document(
             source.locate(("language",)),
             f"language '{model.language}' does not match the file name '{path.name}'",
             f"rename the file to {match['kind']}.{model.language}.yaml or fix `language:`",
+            rule="language",
         )
     if model.language not in config.languages:
         diagnostics.error(
             source.locate(("language",)),
             f"language '{model.language}' is not configured for this project",
             f"add it to `languages:` in {CONFIG_NAME}",
+            rule="language",
         )
     topic = path.parent.name
     if not re.match(r"^[a-z0-9][a-z0-9-]*$", topic):
@@ -243,6 +249,7 @@ def load_document(
             Location(source.path),
             f"topic folder name '{topic}' is not a simple name",
             "use lower-case letters, digits and hyphens, e.g. ketamine-bpd",
+            rule="topic-name",
         )
         return None
     return SourceDocument(model, path, topic, source)  # type: ignore[arg-type]
@@ -286,6 +293,7 @@ def _load_references(loaded: LoadedYaml, diagnostics: Diagnostics) -> dict[str, 
             loaded.source.locate(()),
             "the reference library must be a list of CSL items",
             "export CSL-YAML or CSL-JSON from your reference manager (a list of `- id: ...`)",
+            rule="shared-data",
         )
         return {}
     references: dict[str, CslItem] = {}
@@ -298,6 +306,7 @@ def _load_references(loaded: LoadedYaml, diagnostics: Diagnostics) -> dict[str, 
                 loaded.source.locate((index, "id")),
                 f"reference id '{item.id}' is used twice",
                 "give each reference a unique id",
+                rule="reference-id",
             )
         references[item.id] = item
     return references
@@ -310,6 +319,7 @@ def _load_optional(root: Path, configured: str, diagnostics: Diagnostics) -> Loa
             Location(display_path(path)),
             f"shared data file '{configured}' is missing",
             f"create it, or point {CONFIG_NAME} at the right file",
+            rule="shared-data",
         )
         return None
     if links_out(root, path):
@@ -317,7 +327,7 @@ def _load_optional(root: Path, configured: str, diagnostics: Diagnostics) -> Loa
         return None
     try:
         return load_yaml(path)
-    except UserError as exc:
+    except ContentError as exc:
         diagnostics.extend(exc.diagnostics)
         return None
 

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from handoutkit.content.schema import KINDS, PROJECT_SCHEMA_DIR, file_name, kind_of, modeline
-from handoutkit.diagnostics import UserError
+from handoutkit.errors import UsageError
 from handoutkit.resources import PACKAGE_DIR, default_root
 
 SCAFFOLD = PACKAGE_DIR / "scaffold"
@@ -36,7 +36,7 @@ def scaffold_files() -> list[Path]:
 def shipped_schemas() -> Path:
     folder = default_root() / "schemas"
     if not all((folder / file_name(kind)).is_file() for kind in KINDS):
-        raise UserError(
+        raise UsageError(
             f"handoutkit's JSON Schemas are missing from {folder} — reinstall handoutkit"
         )
     return folder
@@ -45,9 +45,9 @@ def shipped_schemas() -> Path:
 def create_project(target: Path, today: dt.date) -> list[Path]:
     """Write a new project into `target` (missing or empty); return the files written."""
     if target.exists() and not target.is_dir():
-        raise UserError(f"{target} is a file — give the name of a new or empty folder")
+        raise UsageError(f"{target} is a file — give the name of a new or empty folder")
     if target.is_dir() and any(target.iterdir()):
-        raise UserError(
+        raise UsageError(
             f"{target} is not empty — give the name of a new or empty folder, so that nothing "
             "of yours is overwritten"
         )

@@ -5,7 +5,7 @@ ourselves so that we can (a) record a line/column for every path, (b) reject dup
 (c) refuse language-specific tags, (d) bound alias expansion ("billion laughs") and nesting
 depth, and (e) refuse control characters and lone surrogates, which YAML escapes ("\\e",
 "\\ud800") can smuggle into text. Timestamps stay strings, so an invalid date becomes a located
-validation error later. Nothing in a file's text raises anything but `UserError`.
+validation error later. Nothing in a file's text raises anything but `ContentError`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError, display_path
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, display_path
+from handoutkit.errors import ContentError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000
@@ -121,38 +122,34 @@ def read_text(path: Path, shown: str | None = None, max_bytes: int = MAX_FILE_BY
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise UserError(
-                [
-                    _error(
-                        Location(shown),
-                        f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
-                        "split the content into smaller documents",
-                    )
-                ]
+            raise ContentError.at(
+                Location(shown),
+                f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
+                "split the content into smaller documents",
+                rule="yaml-limits",
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise UserError([_error(Location(shown), f"cannot read file: {exc.strerror}")]) from None
+        raise ContentError.at(
+            Location(shown), f"cannot read file: {exc.strerror}", rule="file-read"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise UserError(
-            [
-                _error(
-                    Location(shown, line, col),
-                    f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                    "save the file as UTF-8 in your editor",
-                )
-            ]
+        raise ContentError.at(
+            Location(shown, line, col),
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "save the file as UTF-8 in your editor",
+            rule="yaml-encoding",
         ) from None
     return text.removeprefix("\ufeff")
 
 
 def load_yaml(path: Path, shown: str | None = None) -> LoadedYaml:
-    """Load one YAML file safely; raise UserError with located diagnostics if it is bad."""
+    """Load one YAML file safely; raise ContentError with located diagnostics if it is bad."""
     shown = shown or display_path(path)
     text = read_text(path, shown)
     return parse_yaml(text, shown)
@@ -166,21 +163,24 @@ def parse_yaml(text: str, shown: str) -> LoadedYaml:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise UserError([_syntax_error(source, exc)]) from None
+        raise ContentError([_syntax_error(source, exc)]) from None
     except yaml.reader.ReaderError as exc:  # a control character in the raw text
-        raise UserError([_reader_error(source, exc)]) from None
+        raise ContentError([_reader_error(source, exc)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks everything else
-        raise UserError([_error(Location(shown), f"YAML error: {exc}")]) from None
+        raise ContentError.at(Location(shown), f"YAML error: {exc}", rule="yaml-syntax") from None
     except RecursionError:  # PyYAML's composer recurses once per nesting level
-        raise UserError([_too_deep(source, _first_too_deep(text))]) from None
+        raise ContentError([_too_deep(source, _first_too_deep(text))]) from None
     if root is None:
-        raise UserError(
-            [_error(Location(shown), "file is empty", "add the document's fields, or delete it")]
+        raise ContentError.at(
+            Location(shown),
+            "file is empty",
+            "add the document's fields, or delete it",
+            rule="file-read",
         )
     builder = _Builder(source)
     data = builder.build(root, ())
     if builder.diagnostics:
-        raise UserError(builder.diagnostics)
+        raise ContentError(builder.diagnostics)
     return LoadedYaml(data, source)
 
 
@@ -245,6 +245,7 @@ class _Builder:
                     self._where(node),
                     f"document expands to more than {MAX_NODES:,} values (anchors/aliases?)",
                     "write the content out instead of repeating it with aliases",
+                    rule="yaml-limits",
                 )
             return None
         self.source.values.setdefault(loc, Span(node.start_mark.index, node.end_mark.index))
@@ -257,6 +258,7 @@ class _Builder:
                 self._where(node),
                 "an alias is used inside its own anchor, so the value never ends",
                 "write the content out instead of repeating it with aliases",
+                rule="yaml-limits",
             )
             return None
         if len(self.open) >= MAX_DEPTH:
@@ -286,6 +288,7 @@ class _Builder:
                     self._where(key_node),
                     "only plain text keys are allowed here (no complex or merge keys)",
                     "write each key out as `name: value`",
+                    rule="yaml-key",
                 )
                 continue
             if key_node.tag not in _SCALAR_TAGS and key_node.tag != _TIMESTAMP:
@@ -301,6 +304,7 @@ class _Builder:
                     self._where(key_node),
                     f"duplicate key '{key}' (first defined at line {where.line})",
                     "remove or rename one of them",
+                    rule="yaml-key",
                 )
                 continue
             self.source.keys[(*loc, key)] = Span(key_node.start_mark.index, key_node.end_mark.index)
@@ -330,6 +334,7 @@ class _Builder:
             self._where(node),
             f"text contains the invisible character U+{ord(bad.group()):04X}",
             "remove the escape sequence (such as \\e, \\x1b or \\ud800) from the quoted text",
+            rule="yaml-encoding",
         )
         return False
 
@@ -338,14 +343,13 @@ class _Builder:
             self._where(node),
             f"YAML tag '{node.tag}' is not allowed",
             "remove the tag; content files hold plain text, numbers, lists and mappings",
+            rule="yaml-tag",
         )
         return None
 
 
-def _error(location: Location, message: str, hint: str = "") -> Diagnostic:
-    diagnostics = Diagnostics()
-    diagnostics.error(location, message, hint, rule="yaml")
-    return diagnostics[0]
+def _error(location: Location, message: str, hint: str, rule: str) -> Diagnostic:
+    return Diagnostic.error_at(location, message, hint, rule=rule)
 
 
 def _reader_error(source: SourceMap, exc: yaml.reader.ReaderError) -> Diagnostic:
@@ -354,6 +358,7 @@ def _reader_error(source: SourceMap, exc: yaml.reader.ReaderError) -> Diagnostic
         source.at_offset(exc.position),
         f"file contains the control character U+{character:04X}",
         "delete it (most editors do not show it); content files hold plain text",
+        "yaml-encoding",
     )
 
 
@@ -378,6 +383,7 @@ def _too_deep(source: SourceMap, offset: int) -> Diagnostic:
         source.at_offset(offset),
         f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
         "check the indentation and brackets; content needs only a few levels",
+        "yaml-limits",
     )
 
 
@@ -395,4 +401,4 @@ def _syntax_error(source: SourceMap, exc: yaml.MarkedYAMLError) -> Diagnostic:
         hint = "remove the '---' separator; use one file per document"
     elif "found undefined alias" in problem:
         hint = "define the anchor (&name) before using the alias (*name)"
-    return _error(where, f"YAML syntax error: {problem}", hint)
+    return _error(where, f"YAML syntax error: {problem}", hint, "yaml-syntax")

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from handoutkit.content.loader import CONFIG_NAME, Project, SourceDocument
 from handoutkit.content.yamlsource import SourceMap, read_text
-from handoutkit.diagnostics import Diagnostics, Location, UserError, did_you_mean, display_path
+from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_path
+from handoutkit.errors import ContentError
 from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
 from handoutkit.lint import contrast
 from handoutkit.lint.plainlanguage import check_plain_language
@@ -242,7 +243,7 @@ def check_colours(project: Project, diagnostics: Diagnostics) -> None:
     shown = display_path(path)
     try:
         declared = contrast.custom_properties(read_text(path, shown))
-    except UserError as exc:  # not UTF-8, or too large: located
+    except ContentError as exc:  # not UTF-8, or too large: located
         diagnostics.extend(exc.diagnostics)
         return
     colours = contrast.values(declared)

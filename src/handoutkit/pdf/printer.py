@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, UserError, display_path
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, display_path
+from handoutkit.errors import ContentError
 from handoutkit.lint.checks import ASSET_FOLDER
 from handoutkit.pdf import furniture
 from handoutkit.resources import find_style, style_dirs
@@ -77,7 +78,7 @@ class Printer:
             for name in (*BASE_STYLES, *EDITION_STYLES[edition]):
                 path = find_style(self.root, name)
                 if path is None:
-                    raise UserError(
+                    raise ContentError(
                         [
                             _diagnostic(
                                 f"styles/{name}",
@@ -138,7 +139,7 @@ class Printer:
 
         def check() -> None:
             if problems:
-                raise UserError(problems)
+                raise ContentError(problems)
 
         try:
             yield check

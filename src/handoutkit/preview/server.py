@@ -44,7 +44,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from handoutkit.content.loader import CONFIG_NAME, DOCUMENT_FILE
-from handoutkit.diagnostics import Diagnostic, Severity, UserError, one_line
+from handoutkit.diagnostics import Diagnostic, Severity, one_line
+from handoutkit.errors import ContentError, HandoutkitError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -344,8 +345,8 @@ class Preview:
 
         try:
             project = load_project(self.root, self.selected)
-        except UserError as exc:  # handoutkit.yaml itself, or a PATH, is wrong
-            diagnostics = tuple(exc.diagnostics)
+        except HandoutkitError as exc:  # handoutkit.yaml itself, or a PATH, is wrong
+            diagnostics = tuple(exc.diagnostics) if isinstance(exc, ContentError) else ()
             messages = () if diagnostics else tuple(str(exc).splitlines())
             snapshot = replace(
                 self.snapshot, diagnostics=diagnostics, messages=messages, internal=""

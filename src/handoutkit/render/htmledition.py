@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from handoutkit.content.yamlsource import read_text
-from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
+from handoutkit.diagnostics import Diagnostic, Location, display_path
+from handoutkit.errors import ContentError
 from handoutkit.lint.checks import ASSET_FOLDER
 from handoutkit.resources import find_style, style_dirs
 
@@ -96,8 +97,8 @@ def asset_data_uri(project_root: Path, relative: str) -> str:
     return data_uri(target)
 
 
-def _problem(path: str, message: str, hint: str, where: tuple[int, int] = (1, 1)) -> UserError:
-    return UserError(
+def _problem(path: str, message: str, hint: str, where: tuple[int, int] = (1, 1)) -> ContentError:
+    return ContentError(
         [Diagnostic.error_at(Location(path, *where), message, hint, rule="html-edition")]
     )
 

@@ -20,7 +20,8 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from handoutkit.content.loader import Project, SourceDocument
-from handoutkit.diagnostics import Diagnostic, Location, UserError, display_path
+from handoutkit.diagnostics import Diagnostic, Location, display_path
+from handoutkit.errors import ContentError, HandoutkitError
 from handoutkit.i18n import MissingTranslation, plural_translator, translator
 from handoutkit.lint.contrast import brand_css
 from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
@@ -109,7 +110,7 @@ class Renderer:
         template_name = f"{model.type}.html.j2"
         html = render_template(self.env, template_name, context, language)
         if listed and listed[-1] != len(citer.order):
-            raise UserError(
+            raise ContentError(
                 [
                     _template_diagnostic(
                         template_name,
@@ -121,11 +122,16 @@ class Renderer:
             )
         missing = [key for key in citer.order if key not in shared.references]
         if missing:  # check has already reported these; never print a broken reference
-            raise UserError(f"{document.shown}: unknown citations {', '.join(missing)}")
+            raise ContentError.at(
+                Location(document.shown),
+                f"unknown citations {', '.join(missing)}",
+                "add them to the reference library",
+                rule="citation",
+            )
         if medium == "screen":  # nothing a template says may make the page fetch a file
             problems = self_contained_problems(html, document.shown)
             if problems:
-                raise UserError(problems)
+                raise ContentError(problems)
         return RenderedDocument(html, tuple(citer.order))
 
 
@@ -137,7 +143,7 @@ def _screen_asset_url(root: Path) -> Any:
     def asset_url(path: str) -> str:
         try:
             return asset_data_uri(root, path)
-        except UserError as exc:  # located at the template line that asked for it
+        except ContentError as exc:  # located at the template line that asked for it
             raise TemplateCallError(exc.diagnostics[0].message) from None
 
     return asset_url
@@ -154,12 +160,12 @@ def render_template(
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise UserError(
+        raise ContentError(
             [_template_diagnostic(exc.filename or exc.name or name, exc.lineno, exc.message or "")]
         ) from None
     except jinja2.TemplateNotFound as exc:
         frame = _template_frame(exc)  # an {% include %} or {% extends %} of a missing file
-        raise UserError(
+        raise ContentError(
             [
                 _template_diagnostic(
                     *(frame or (exc.name or name, 0)),
@@ -168,12 +174,12 @@ def render_template(
                 )
             ]
         ) from None
-    except UserError:
+    except HandoutkitError:
         raise
     except MissingTranslation as exc:
         frame = _template_frame(exc) or (name, 1)
         hint = "add it to the catalog (README, Development: pybabel update)"
-        raise UserError([_template_diagnostic(frame[0], frame[1], str(exc), hint)]) from None
+        raise ContentError([_template_diagnostic(frame[0], frame[1], str(exc), hint)]) from None
     except Exception as exc:  # e.g. {{ 1/0 }}, a macro calling itself, {{ none.x }}
         frame = _template_frame(exc)
         known = isinstance(exc, jinja2.TemplateError | AttributeError | TypeError)
@@ -181,7 +187,7 @@ def render_template(
         if frame is None or not (known or _raised_in_template(exc)):
             raise  # a bug in handoutkit's own code, not in the template
         message = str(exc) or type(exc).__name__
-        raise UserError([_template_diagnostic(frame[0], frame[1], message)]) from None
+        raise ContentError([_template_diagnostic(frame[0], frame[1], message)]) from None
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:

@@ -1,0 +1,140 @@
+"""Every rule id a finding can carry, in one registry.
+
+A diagnostic (`handoutkit.diagnostics`) or an audit problem (`handoutkit.audit`) names the rule
+it breaks by one of these ids; the id is stable (editors, CI filters and `--format json`
+consumers key on it), shown in JSON output and listed in the README's rules table, which a
+test keeps in step with this registry. Adding a rule: add it here, use it, document it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Stage = Literal["load", "check", "render", "print", "build", "audit"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    stage: Stage
+    summary: str  # what the rule asks for, in one line (the README's table)
+
+
+_RULES = (
+    # load: YAML → models
+    Rule("yaml-syntax", "load", "The file is valid YAML (indentation, quoting, one document)."),
+    Rule("yaml-encoding", "load", "Text is UTF-8 without control or invisible characters."),
+    Rule(
+        "yaml-limits",
+        "load",
+        "Files stay under 1 MB, 64 levels and 200,000 values; no alias loops.",
+    ),
+    Rule("yaml-key", "load", "Keys are plain text and appear once per mapping."),
+    Rule("yaml-tag", "load", "No YAML tags (!!python/…, !custom): content is plain data."),
+    Rule("file-read", "load", "The file can be read and is not empty."),
+    Rule("symlink", "load", "Content files are not symbolic links to files outside the project."),
+    Rule(
+        "schema",
+        "load",
+        "Every field has a known key, the right type and form; required fields exist.",
+    ),
+    Rule("document-type", "load", "A document is a mapping with `type: handout` or `type: brief`."),
+    Rule(
+        "language",
+        "load",
+        "A document's language matches its file name and the configured languages.",
+    ),
+    Rule("topic-name", "load", "Topic folders have simple names (lower case, digits, hyphens)."),
+    Rule("file-name", "load", "YAML files in a topic folder are named <kind>.<language>.yaml."),
+    Rule(
+        "shared-data",
+        "load",
+        "The reference library, crisis resources and disclaimers exist and are well formed.",
+    ),
+    Rule("reference-id", "load", "Each reference in the library has a unique id."),
+    # check: rules across files
+    Rule("unique-id", "check", "Each document has a unique id."),
+    Rule(
+        "citation",
+        "check",
+        "Every citation resolves to the library; every document cites its sources.",
+    ),
+    Rule("uncited-reference", "check", "Every reference in the library is cited by some document."),
+    Rule("link", "check", "Links go to https://, http://, mailto: or tel: only."),
+    Rule(
+        "mandatory-block",
+        "check",
+        "Crisis resources and a disclaimer exist for the document's region, audience and language.",
+    ),
+    Rule(
+        "labels",
+        "check",
+        "handoutkit has printed labels (References, Page X of Y…) in the document's language.",
+    ),
+    Rule("review-date", "check", "The last review date is not in the future."),
+    Rule("review-due", "check", "The document's review is not overdue."),
+    Rule("asset", "check", "Images and the logo are files under the project's assets/ folder."),
+    Rule(
+        "contrast",
+        "check",
+        "Colours meet WCAG 2.2 contrast (7:1 body text, 4.5:1 other text, 3:1 borders).",
+    ),
+    Rule(
+        "reading-level",
+        "check",
+        "Patient text reads at or below the audience's grade (Spanish: INFLESZ) limit.",
+    ),
+    Rule("long-sentence", "check", "Sentences stay under the audience's word limit."),
+    Rule(
+        "jargon", "check", "Medical terms in patient text are defined in the glossary or replaced."
+    ),
+    Rule(
+        "untranslated", "check", "A translated document holds no text left in the source language."
+    ),
+    # render: model → HTML
+    Rule(
+        "template", "render", "Templates render: valid Jinja, known templates, translated labels."
+    ),
+    Rule("html-edition", "render", "The HTML edition's stylesheets and images can be inlined."),
+    # print: HTML → PDF
+    Rule(
+        "print", "print", "WeasyPrint prints the document without errors (files, fonts, alt text)."
+    ),
+    Rule("css", "print", "Stylesheets have no rule WeasyPrint would skip."),
+    Rule("sandbox", "print", "Only files under assets/ and styles/ (and data: URIs) are loaded."),
+    # build: outputs, rack packs, manifest
+    Rule(
+        "build",
+        "build",
+        "An output is built only when its document (and the shared data) has no errors.",
+    ),
+    Rule("rack", "build", "A rack pack holds every handout of its language."),
+    Rule(
+        "output", "build", "Outputs are written inside the output folder, completely or not at all."
+    ),
+    # audit: any PDF
+    Rule("file", "audit", "The file is a readable PDF with pages."),
+    Rule("tagged", "audit", "The PDF is tagged (/MarkInfo /Marked true and a structure tree)."),
+    Rule("lang", "audit", "The PDF declares its language (/Lang)."),
+    Rule("title", "audit", "The PDF has a title that the viewer shows (DisplayDocTitle)."),
+    Rule("pdfua", "audit", "The PDF identifies itself as PDF/UA (pdfuaid:part)."),
+    Rule("fonts", "audit", "Every font is embedded."),
+    Rule("figure-alt", "audit", "Every Figure has alternative text."),
+    Rule("untagged-content", "audit", "All page content is tagged or marked as an artifact."),
+    Rule("content", "audit", "Page content can be read."),
+    Rule("headings", "audit", "Headings start at H1 and skip no level."),
+    Rule(
+        "text-size",
+        "audit",
+        "Text sizes meet the edition's minimum (12 pt body; large print 18 pt).",
+    ),
+    Rule("page-size", "audit", "All pages have one paper size."),
+    Rule("verapdf", "audit", "veraPDF finds the file PDF/UA compliant."),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+def is_rule(rule_id: str) -> bool:
+    return rule_id in RULES
