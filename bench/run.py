@@ -416,10 +416,10 @@ def render_html(root: Path, html_dir: Path) -> dict[str, str]:
 
 def stylesheets(root: Path) -> list[str]:
     """The stylesheet files handoutkit's Printer uses for standard / letter, in its order."""
-    from handoutkit.pdf.printer import BASE_STYLES, EDITION_STYLES, PAPER_CSS
-    from handoutkit.resources import find_style
+    from handoutkit.pdf.printer import PAPER_CSS
+    from handoutkit.resources import find_style, stylesheet_names
 
-    paths = [str(find_style(root, name)) for name in (*BASE_STYLES, *EDITION_STYLES["standard"])]
+    paths = [str(find_style(root, name)) for name in stylesheet_names("pdf", "standard")]
     paper = root / "bench-paper-letter.css"
     paper.write_text(PAPER_CSS["letter"], encoding="utf-8")
     return [*paths, str(paper)]

@@ -53,11 +53,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
+    import handoutkit.build.manifest as manifest
     import handoutkit.build.run as build
     import handoutkit.cli.app  # noqa: F401  (what the command imports before it builds)
-    import handoutkit.build.manifest as manifest
-    import handoutkit.pdf.tags as pdftags
     import handoutkit.pdf.printer as printer
+    import handoutkit.pdf.tags as pdftags
     import handoutkit.render.renderer as render
     from handoutkit.build.keys import Inputs
     from handoutkit.content.loader import load_project

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from conftest import MINI, REPO
 from handoutkit.content import yamlsource
+from handoutkit.content.markdown import _PERMISSIVE_PARSER, find_links, strip_markdown
 from handoutkit.content.yamlsource import parse_yaml
 from handoutkit.errors import ContentError
 from handoutkit.lint import readability
 from handoutkit.lint.plainlanguage import LEXICON_LOADER, fold
 from handoutkit.lint.readability import Counts, find_sentence, measure, split_sentences
-from handoutkit.render.markdown import _PERMISSIVE_PARSER, find_links, strip_markdown
 
 PROPERTIES = settings(
     max_examples=300,

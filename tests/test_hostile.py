@@ -669,8 +669,8 @@ def test_symlink_in_assets_pointing_out_is_refused(run, mini: Path) -> None:
     html = build(run, mini, HANDOUT, "--format", "html")
     assert html.code == 1
     assert (
-        "  templates/handout.html.j2:4:1: error: template error: 'assets/logo.png' is not a file "
-        "under assets/"
+        "  templates/handout.html.j2:4:1: error: template error: 'assets/logo.png' is outside "
+        "the project's assets/ folder"
     ) in html.err.splitlines(), html.err
     source = mini / HANDOUT
     source.write_text(source.read_text() + "images:\n  - path: assets/logo.png\n    alt: Logo\n")

@@ -14,9 +14,10 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+from handoutkit.names import LANGUAGE, SLUG
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=f"^{LANGUAGE}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -49,6 +50,14 @@ class Strict(BaseModel):
 class Logo(Strict):
     path: Text = Field(description="Image file under the project's assets/ folder.")
     alt: Text = Field(description="Alternative text read aloud by screen readers.")
+
+
+# Brand colours (organization.colours in handoutkit.yaml) and the custom properties of
+# styles/colours.css each one replaces.
+BRAND_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "accent": ("--accent", "--panel-border"),
+    "panel_fill": ("--panel-fill",),
+}
 
 
 class BrandColours(Strict):

@@ -10,7 +10,6 @@ rebuilds exactly the documents that cite it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,12 +18,17 @@ from jinja2 import meta
 from pydantic import BaseModel
 
 from handoutkit.build.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
-from handoutkit.content.loader import CONFIG_NAME, Project, SourceDocument
-from handoutkit.models import Handout, walk_text
-from handoutkit.render.markdown import find_citations
-from handoutkit.resources import find_style, template_dirs
-
-_CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
+from handoutkit.content.markdown import find_citations
+from handoutkit.content.project import Project, SourceDocument
+from handoutkit.models import Audience, Handout, walk_text
+from handoutkit.resources import (
+    ASSET_FOLDER,
+    CONFIG_NAME,
+    css_urls,
+    find_style,
+    stylesheet_names,
+    template_dirs,
+)
 
 
 class Inputs:
@@ -40,18 +44,15 @@ class Inputs:
     def output_key(
         self, document: SourceDocument, fmt: str, edition: str, paper: str | None
     ) -> str:
-        from handoutkit.pdf.printer import BASE_STYLES, EDITION_STYLES, PAPER_CSS
-        from handoutkit.render.htmledition import SCREEN_STYLES
+        from handoutkit.pdf.printer import PAPER_CSS
 
         key = KeyBuilder()
         key.add("tool", tool_fingerprint())
         key.add_json("options", [fmt, edition, paper])
         key.add("document", self.document_key(document))
+        styles = stylesheet_names(fmt, edition)
         if fmt == "pdf":
-            styles = (*BASE_STYLES, *EDITION_STYLES[edition])
             key.add("paper", PAPER_CSS[paper or ""])
-        else:
-            styles = SCREEN_STYLES
         if styles not in self._styles:
             self._styles[styles] = stylesheet_files(self.project.root, styles)
         for path in self._styles[styles]:
@@ -77,17 +78,7 @@ class Inputs:
         model = document.model
         key.add(CONFIG_NAME, self.file(project.root / CONFIG_NAME))
         key.add("document", self.file(document.path))
-        crisis = project.shared.crisis.get(config.region, {}).get(model.language)
-        disclaimer = project.shared.disclaimers.get(model.audience, {}).get(model.language)
-        key.add_json("crisis", crisis.model_dump(mode="json") if crisis else None)
-        key.add_json("disclaimer", disclaimer)
-        cited = cited_keys(document.model)
-        if crisis is not None:
-            cited |= cited_keys(crisis)
-        cited |= {k for use in find_citations(disclaimer or "") for k in use.keys}
-        for name in sorted(cited):
-            item = project.shared.references.get(name)
-            key.add_json(f"reference {name}", item.model_dump(mode="json") if item else None)
+        add_shared_data(key, project, model.audience, model.language, cited_keys(model))
         images = [image.path for image in model.images] if isinstance(model, Handout) else []
         if config.organization.logo is not None:
             images.append(config.organization.logo.path)
@@ -98,6 +89,24 @@ class Inputs:
             self._templates[template] = template_files(project.root, template)
         for path in self._templates[template]:
             key.add(f"template {path.name}", self.file(path))
+
+
+def add_shared_data(
+    key: KeyBuilder, project: Project, audience: Audience, language: str, cited: set[str]
+) -> None:
+    """The shared data an output prints: its crisis block and disclaimer, and every reference
+    it cites (`cited`, plus those the two blocks cite)."""
+    crisis = project.crisis_for(language)
+    disclaimer = project.disclaimer_for(audience, language)
+    key.add_json("crisis", crisis.model_dump(mode="json") if crisis else None)
+    key.add_json("disclaimer", disclaimer)
+    cited = set(cited)
+    if crisis is not None:
+        cited |= cited_keys(crisis)
+    cited |= {k for use in find_citations(disclaimer or "") for k in use.keys}
+    for name in sorted(cited):
+        item = project.shared.references.get(name)
+        key.add_json(f"reference {name}", item.model_dump(mode="json") if item else None)
 
 
 def cited_keys(model: BaseModel) -> set[str]:
@@ -150,8 +159,8 @@ def stylesheet_files(project_root: Path, names: Iterable[str]) -> list[Path]:
         if path is None:
             continue
         files.append(path)
-        for match in _CSS_URL.finditer(path.read_text(encoding="utf-8", errors="replace")):
-            target = path.parent / match.group(2)
+        for _offset, url in css_urls(path.read_text(encoding="utf-8", errors="replace")):
+            target = path.parent / url
             if target.is_file():
                 files.append(target)
     return files
@@ -167,7 +176,6 @@ def project_inputs(project: Project) -> tuple[list[Path], list[tuple[Path, str]]
     template that now overrides a default, changes the search's result. `buildstate` replays a
     no-op build only while all of these are unchanged.
     """
-    from handoutkit.lint.checks import ASSET_FOLDER
     from handoutkit.resources import default_root
 
     root, config = project.root, project.config

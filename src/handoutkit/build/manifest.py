@@ -19,7 +19,7 @@ from handoutkit.errors import UsageError
 
 if TYPE_CHECKING:
     from handoutkit.build.report import OutputResult
-    from handoutkit.content.loader import Project, SourceDocument
+    from handoutkit.content.project import Project, SourceDocument
 
 MANIFEST = "manifest.json"
 

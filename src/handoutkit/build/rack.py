@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from handoutkit.build.keys import Inputs
     from handoutkit.build.run import OutputResult, Selection
-    from handoutkit.content.loader import Project, SourceDocument
+    from handoutkit.content.project import Project, SourceDocument
     from handoutkit.pdf.printer import Printer
     from handoutkit.render.renderer import Renderer
 
@@ -102,9 +102,8 @@ class RackSpec:
     def cache_key(self, inputs: Inputs) -> str:
         """The members' own keys (standard PDF, this paper) and the catalog's inputs."""
         from handoutkit.build.fingerprint import KeyBuilder, tool_fingerprint
-        from handoutkit.build.keys import cited_keys, template_files
-        from handoutkit.content.loader import CONFIG_NAME
-        from handoutkit.render.markdown import find_citations
+        from handoutkit.build.keys import add_shared_data, template_files
+        from handoutkit.resources import CONFIG_NAME
 
         project = inputs.project
         key = KeyBuilder()
@@ -115,14 +114,7 @@ class RackSpec:
             key.add(f"member {member.shown}", inputs.output_key(member, "pdf", EDITION, self.paper))
         key.add_json("left out", [d.location.path for d in self.left_out])
         key.add(CONFIG_NAME, inputs.file(project.root / CONFIG_NAME))
-        crisis, disclaimer = _shared(project, self.language)
-        key.add_json("crisis", crisis.model_dump(mode="json") if crisis else None)
-        key.add_json("disclaimer", disclaimer)
-        cited = cited_keys(crisis) if crisis is not None else set()
-        cited |= {k for use in find_citations(disclaimer or "") for k in use.keys}
-        for name in sorted(cited):
-            item = project.shared.references.get(name)
-            key.add_json(f"reference {name}", item.model_dump(mode="json") if item else None)
+        add_shared_data(key, project, "patient", self.language, set())
         for path in template_files(project.root, CATALOG_TEMPLATE):
             key.add(f"template {path.name}", inputs.file(path))
         return key.hexdigest()
@@ -242,25 +234,10 @@ def render_catalog(
 ) -> str:
     """The catalog page's HTML."""
     import segno
-    from markupsafe import Markup
 
-    from handoutkit.lint.contrast import brand_css
-    from handoutkit.render.markdown import Citer, MarkdownRenderer
-    from handoutkit.render.references import format_reference_html
     from handoutkit.render.renderer import render_template
 
-    config = project.config
-    shared = project.shared
     language = spec.language
-    citer = Citer()
-    crisis, disclaimer = _shared(project, language)
-
-    def references() -> list[dict[str, Any]]:
-        return [
-            {"number": n, "key": key, "html": format_reference_html(shared.references[key])}
-            for n, key in enumerate(citer.order, start=1)
-        ]
-
     entries = []
     for member, start in zip(members, starts, strict=True):
         model = member.document.model
@@ -281,18 +258,11 @@ def render_catalog(
             }
         )
     latest = max(m.document.model.review.last_reviewed for m in members)
-    brand = config.organization.colours
+    base = renderer.base_context(
+        kind=KIND, language=language, audience="patient", edition=EDITION, medium="print"
+    )
     context = {
-        "medium": "print",
-        "kind": KIND,
-        "lang": language,
-        "edition": EDITION,
-        "org": config.organization,
-        "crisis": crisis,
-        "disclaimer": disclaimer,
-        "md": MarkdownRenderer(citer),
-        "references": references,
-        "brand_css": Markup(brand_css(brand.model_dump(exclude_none=True) if brand else {})),
+        **base.values,
         "title": _title(project, language),
         "description": "; ".join(e["title"] for e in entries),
         "date_iso": latest.isoformat(),
@@ -307,13 +277,6 @@ def _title(project: Project, language: str) -> str:
 
     _ = translator(language)
     return f"{_('Handouts in this pack')} · {project.config.organization.name}"
-
-
-def _shared(project: Project, language: str) -> tuple[Any, str | None]:
-    shared = project.shared
-    crisis = shared.crisis.get(project.config.region, {}).get(language)
-    disclaimer = shared.disclaimers.get("patient", {}).get(language)
-    return crisis, disclaimer
 
 
 def _version(package: str) -> str:

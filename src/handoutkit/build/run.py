@@ -34,7 +34,7 @@ from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
 from handoutkit.build.rack import RackSpec, plan_racks
 from handoutkit.build.report import BuildReport, OutputResult, Progress
-from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.lint.checks import check_project

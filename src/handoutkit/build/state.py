@@ -32,7 +32,7 @@ from handoutkit.diagnostics import Diagnostic, Diagnostics
 from handoutkit.errors import ContentError
 
 if TYPE_CHECKING:
-    from handoutkit.content.loader import Project
+    from handoutkit.content.project import Project
 
 FOLDER = ".handoutkit-cache"
 FORMAT = 1

@@ -34,7 +34,7 @@ from handoutkit.errors import (
 if TYPE_CHECKING:
     from handoutkit.build.report import BuildReport
     from handoutkit.cli.progress import BuildDisplay
-    from handoutkit.content.loader import Project
+    from handoutkit.content.project import Project
 
 
 app = typer.Typer(

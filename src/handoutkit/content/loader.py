@@ -8,81 +8,28 @@ problem: every file is read and every problem reported.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
-from handoutkit.content.yamlsource import LoadedYaml, SourceMap, load_yaml
-from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_path
+from handoutkit.content.project import Project, Shared, SourceDocument
+from handoutkit.content.validation import kind_of, validate_model
+from handoutkit.content.yamlsource import LoadedYaml, load_yaml
+from handoutkit.diagnostics import Diagnostics, Location, display_path
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.models import (
     DOCUMENT_MODELS,
-    SLUG,
     CrisisBlock,
     CrisisLibrary,
     CslItem,
     DisclaimerLibrary,
-    Document,
     ProjectConfig,
 )
+from handoutkit.names import DOCUMENT_FILE, TOPIC
 from handoutkit.resources import CONFIG_NAME
 
-DOCUMENT_FILE = re.compile(r"^(?P<kind>[a-z][a-z0-9-]*)\.(?P<lang>[a-z]{2,3})\.ya?ml$")
-
-T = TypeVar("T")
-
-
-@dataclass
-class SourceDocument:
-    """A document model together with where it came from."""
-
-    model: Document
-    path: Path
-    topic: str
-    source: SourceMap
-
-    @property
-    def stem(self) -> str:
-        """Output name stem, e.g. 'handout.en' for content/ketamine-bpd/handout.en.yaml."""
-        return self.path.name.rsplit(".", 1)[0]
-
-    @property
-    def shown(self) -> str:
-        return self.source.path
-
-
-@dataclass
-class Shared:
-    """Data every document draws on: references, crisis resources, disclaimers."""
-
-    references: dict[str, CslItem] = field(default_factory=dict)
-    references_source: SourceMap | None = None
-    crisis: CrisisLibrary = field(default_factory=dict)
-    crisis_source: SourceMap | None = None
-    disclaimers: DisclaimerLibrary = field(default_factory=dict)
-    disclaimers_source: SourceMap | None = None
-
-
-@dataclass
-class Project:
-    root: Path
-    config: ProjectConfig
-    config_source: SourceMap
-    shared: Shared
-    documents: list[SourceDocument]
-    diagnostics: Diagnostics
-    # documents found but not loaded (their problems are theirs alone, not the project's)
-    unloaded: list[str] = field(default_factory=list)
-
-    def path(self, relative: str) -> Path:
-        return (self.root / relative).resolve()
-
-
-# --------------------------------------------------------------------------- discovery
+__all__ = ["Project", "Shared", "SourceDocument", "discover_documents", "load_project"]
 
 
 def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:
@@ -145,34 +92,6 @@ def discover_documents(root: Path, config: ProjectConfig, selected: Iterable[Pat
     return chosen
 
 
-# --------------------------------------------------------------------------- models
-
-
-def validate_model(
-    model: type[T] | TypeAdapter[T],
-    data: Any,
-    source: SourceMap,
-    diagnostics: Diagnostics,
-    *,
-    prefix: tuple[str | int, ...] = (),
-    hint_model: type[BaseModel] | None = None,
-) -> T | None:
-    """Validate YAML data against a model; on failure add located diagnostics and return None.
-
-    `prefix` is where `data` sits in the file; `hint_model` names the model whose keys are
-    suggested for unknown keys when `model` is a container type.
-    """
-    try:
-        if isinstance(model, TypeAdapter):
-            return model.validate_python(data)
-        return model.model_validate(data)  # type: ignore[attr-defined]
-    except ValidationError as exc:
-        target = hint_model or (model if isinstance(model, type) else None)
-        for error in exc.errors():
-            _report_validation_error(error, source, prefix, target, diagnostics)
-        return None
-
-
 def links_out(root: Path, path: Path) -> bool:
     """True if `path` lies in the project folder but is (or is under) a symlink leading out.
 
@@ -218,7 +137,7 @@ def load_document(
     kind = loaded.data.get("type")
     if not isinstance(kind, str) or kind not in DOCUMENT_MODELS:  # `type: []` is unhashable
         where = source.locate(("type",)) if "type" in loaded.data else source.locate(())
-        got = f"'{kind}'" if isinstance(kind, str) else _kind_of(kind)
+        got = f"'{kind}'" if isinstance(kind, str) else kind_of(kind)
         diagnostics.error(
             where,
             f"document type must be one of {', '.join(sorted(DOCUMENT_MODELS))}, got {got}",
@@ -244,7 +163,7 @@ def load_document(
             rule="language",
         )
     topic = path.parent.name
-    if not re.match(r"^[a-z0-9][a-z0-9-]*$", topic):
+    if not TOPIC.match(topic):
         diagnostics.error(
             Location(source.path),
             f"topic folder name '{topic}' is not a simple name",
@@ -330,140 +249,3 @@ def _load_optional(root: Path, configured: str, diagnostics: Diagnostics) -> Loa
     except ContentError as exc:
         diagnostics.extend(exc.diagnostics)
         return None
-
-
-# --------------------------------------------------------------------------- error wording
-
-
-def _report_validation_error(
-    error: Any,
-    source: SourceMap,
-    prefix: tuple[str | int, ...],
-    model: type | None,
-    diagnostics: Diagnostics,
-) -> None:
-    relative = tuple(part for part in error["loc"] if not _is_union_tag(part))
-    loc = (*prefix, *relative)
-    kind = error["type"]
-    field_name = str(loc[-1]) if loc else "document"
-    value = error.get("input")
-    if kind == "extra_forbidden":
-        choices = _allowed_keys(model, relative[:-1])
-        diagnostics.error(
-            source.locate(loc, key=True),
-            f"unknown key '{field_name}'",
-            did_you_mean(field_name, choices) if choices else "remove it",
-            rule="schema",
-        )
-        return
-    if kind == "missing":
-        parent = "the document" if len(loc) == 1 else f"'{_dotted(loc[:-1])}'"
-        diagnostics.error(
-            source.locate(loc[:-1]),
-            f"missing required field '{field_name}' in {parent}",
-            f"add `{field_name}:` here",
-            rule="schema",
-        )
-        return
-    message, hint = _explain(kind, error, value)
-    diagnostics.error(source.locate(loc), f"'{_dotted(loc)}': {message}", hint, rule="schema")
-
-
-def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
-    ctx = error.get("ctx") or {}
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return f"'{value}' is not a valid date", "write dates as YYYY-MM-DD, e.g. 2026-11-16"
-    if kind == "string_type":
-        if isinstance(value, bool | int | float):
-            return (
-                f"expected text, got the {type(value).__name__} {value!r}",
-                f'put the value in quotes, e.g. "{value}"'
-                if not isinstance(value, bool)
-                else "put the value in quotes (yes/no/on/off are read as true/false)",
-            )
-        return f"expected text, got {_kind_of(value)}", "write a single line or block of text"
-    if kind == "string_too_short":
-        return "must not be empty", "write the text, or remove the key if it is optional"
-    if kind == "string_pattern_mismatch":
-        return f"'{value}' has the wrong form", _pattern_hint(ctx.get("pattern", ""))
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list, got {_kind_of(value)}", "write each item on its own `- ` line"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {_kind_of(value)}", "write `key: value` lines"
-    if kind == "too_short":
-        return "needs at least one item", "add an item, starting with `- `"
-    if kind == "literal_error":
-        return f"'{value}' is not allowed", f"use one of: {ctx.get('expected', '')}"
-    if kind in ("int_type", "int_parsing", "float_type", "float_parsing"):
-        return f"expected a number, got {value!r}", "write a whole number without quotes"
-    if kind == "bool_type" or kind == "bool_parsing":
-        return f"expected true or false, got {value!r}", "write true or false"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"])), "fix the value"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return error["msg"].lower(), "change the number"
-    return error["msg"], "see the documentation for this field"
-
-
-def _pattern_hint(pattern: str) -> str:
-    hints = {
-        SLUG: "use lower-case letters, digits and hyphens, e.g. ketamine-bpd",
-        "^[a-z]{2,3}$": "use a two-letter language code such as en or es",
-        "^#[0-9a-fA-F]{6}$": "write colours as #rrggbb, e.g. #1a4d80",
-        "^https://\\S+$": "use a full https:// address",
-    }
-    if pattern in hints:
-        return hints[pattern]
-    if "A-Z0-9" in pattern:
-        return "use capitals, digits and hyphens, e.g. HK-KBPD-PH-EN"
-    if "[0-9]+(" in pattern:
-        return 'use a version number in quotes, e.g. "1.0"'
-    return f"it must match {pattern}"
-
-
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "document"
-
-
-def _is_union_tag(part: Any) -> bool:
-    # pydantic adds the union member's type name (e.g. 'str', 'function-after[...]') to loc
-    return isinstance(part, str) and ("[" in part or part in {"str", "int", "list[...]"})
-
-
-def _allowed_keys(model: type | None, loc: tuple[Any, ...]) -> list[str]:
-    """The keys the model accepts at `loc`, for 'did you mean' hints."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        fields = getattr(current, "model_fields", {})
-        by_name = {(f.alias or name): f for name, f in fields.items()}
-        if part not in by_name:
-            continue  # a free-form key such as a region or language code
-        current = _model_in(by_name[part].annotation)
-    if current is None or not hasattr(current, "model_fields"):
-        return []
-    return [(f.alias or name) for name, f in current.model_fields.items()]
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None

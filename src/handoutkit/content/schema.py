@@ -115,7 +115,8 @@ def modeline(yaml_file: Path, schema_file: Path) -> str:
 
 def kind_of(relative: Path) -> str | None:
     """The schema kind of a project file, from its path relative to the project root."""
-    from handoutkit.content.loader import CONFIG_NAME, DOCUMENT_FILE
+    from handoutkit.names import DOCUMENT_FILE
+    from handoutkit.resources import CONFIG_NAME
 
     shared = {
         CONFIG_NAME: "config",

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from pathlib import Path
 
-from handoutkit.content.loader import CONFIG_NAME, Project, SourceDocument
+from handoutkit.content.markdown import ALLOWED_LINK, find_citations, find_links
+from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.yamlsource import SourceMap, read_text
 from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_path
 from handoutkit.errors import ContentError
@@ -22,11 +22,13 @@ from handoutkit.lint import contrast
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.translation import check_translation
 from handoutkit.models import Handout, walk_text
-from handoutkit.render.markdown import ALLOWED_LINK, find_citations, find_links
-from handoutkit.resources import find_style
-
-ASSET_FOLDER = "assets"
-COLOUR_STYLESHEET = "colours.css"
+from handoutkit.resources import (
+    ASSET_FOLDER,
+    COLOUR_STYLESHEET,
+    CONFIG_NAME,
+    asset_problem,
+    find_style,
+)
 
 
 def check_project(project: Project, today: dt.date, *, whole_project: bool = True) -> Diagnostics:
@@ -161,14 +163,14 @@ def check_mandatory_blocks(
     model = document.model
     region = project.config.region
     language = model.language
-    if language not in project.shared.crisis.get(region, {}):
+    if project.crisis_for(language) is None:
         diagnostics.error(
             document.source.locate(("language",)),
             f"no crisis resources for region '{region}' in language '{language}'",
             f"add a `{language}:` block under `{region}:` in {project.config.crisis_resources}",
             rule="mandatory-block",
         )
-    if language not in project.shared.disclaimers.get(model.audience, {}):
+    if project.disclaimer_for(model.audience, language) is None:
         diagnostics.error(
             document.source.locate(("language",)),
             f"no {model.audience} disclaimer in language '{language}'",
@@ -297,14 +299,3 @@ def check_colours(project: Project, diagnostics: Diagnostics) -> None:
             else "choose a colour with more contrast",
             rule="contrast",
         )
-
-
-def asset_problem(root: Path, relative: str) -> str | None:
-    """Why an asset path is unusable, or None. Real paths, so symlinks cannot point out."""
-    assets = (root / ASSET_FOLDER).resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(assets):
-        return f"'{relative}' is outside the project's {ASSET_FOLDER}/ folder"
-    if not target.is_file():
-        return f"'{relative}' does not exist"
-    return None

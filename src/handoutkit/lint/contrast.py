@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import tinycss2
 import tinycss2.color3
 
+from handoutkit.models import BRAND_PROPERTIES
+
 BODY_TEXT, OTHER_TEXT, NON_TEXT = 7.0, 4.5, 3.0
 
 
@@ -41,12 +43,6 @@ PAIRS: tuple[Pair, ...] = (
     Pair("--rule", ("--paper", "--panel-fill"), NON_TEXT, "table rules and separators"),
     Pair("--focus", ("--paper", "--panel-fill", "--crisis-fill"), NON_TEXT, "focus outline"),
 )
-
-# Brand colours in handoutkit.yaml (organization.colours) and the properties they replace.
-BRAND_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "accent": ("--accent", "--panel-border"),
-    "panel_fill": ("--panel-fill",),
-}
 
 
 @dataclass(frozen=True)
@@ -139,15 +135,6 @@ def with_brand(colours: dict[str, str], brand: dict[str, str]) -> dict[str, str]
         for prop in BRAND_PROPERTIES[field]:
             merged[prop] = value
     return merged
-
-
-def brand_css(brand: dict[str, str]) -> str:
-    """A `:root` rule that puts the brand colours into the custom properties."""
-    declarations = "".join(
-        f" {prop}: {value};" for field, value in brand.items() for prop in BRAND_PROPERTIES[field]
-    )
-    # html:root outranks the stylesheets' :root, whatever order they are applied in
-    return f"html:root {{{declarations} }}" if declarations else ""
 
 
 def nearest_passing(colour: str, passes: Callable[[str], bool]) -> str | None:

@@ -15,7 +15,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.content.project import Project, SourceDocument
 from handoutkit.lint.readability import FLESCH_KINCAID, SZIGRISZT_PAZOS, measure
 
 DUE_SOON_DAYS = 30

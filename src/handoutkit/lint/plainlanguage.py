@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich import box
 from rich.table import Table
 
-from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.yamlsource import PathKey, SourceMap
 from handoutkit.diagnostics import Diagnostics, Location
 from handoutkit.lint.readability import (

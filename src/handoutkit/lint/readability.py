@@ -45,8 +45,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from handoutkit.content.markdown import CITATION, strip_markdown
 from handoutkit.models import Section, walk_text
-from handoutkit.render.markdown import CITATION, strip_markdown
 
 PathKey = tuple[str | int, ...]
 

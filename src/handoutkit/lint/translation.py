@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.content.markdown import strip_markdown
+from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostics
 from handoutkit.models import walk_text
-from handoutkit.render.markdown import strip_markdown
 
 MIN_WORDS = 6
 NOT_TRANSLATED = frozenset({"type", "id", "language", "code", "version", "review", "path"})

@@ -24,17 +24,14 @@ from typing import Any
 
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, display_path
 from handoutkit.errors import ContentError
-from handoutkit.lint.checks import ASSET_FOLDER
 from handoutkit.pdf import furniture
-from handoutkit.resources import find_style, style_dirs
+from handoutkit.resources import ASSET_FOLDER, find_style, style_dirs, stylesheet_names
 
 # `wide` pages (landscape) hold tables that are too wide for portrait in large print (ACB).
 PAPER_CSS = {
     "letter": "@page { size: letter; } @page wide { size: letter landscape; }",
     "a4": "@page { size: A4; } @page wide { size: A4 landscape; }",
 }
-BASE_STYLES = ("colours.css", "fonts.css", "print.css")
-EDITION_STYLES = {"standard": (), "large-print": ("large-print.css",)}
 
 
 @dataclass
@@ -75,7 +72,7 @@ class Printer:
         key = (edition, paper)
         if key not in self._css:
             sheets = []
-            for name in (*BASE_STYLES, *EDITION_STYLES[edition]):
+            for name in stylesheet_names("pdf", edition):
                 path = find_style(self.root, name)
                 if path is None:
                     raise ContentError(

@@ -43,9 +43,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from handoutkit.content.loader import CONFIG_NAME, DOCUMENT_FILE
 from handoutkit.diagnostics import Diagnostic, Severity, one_line
 from handoutkit.errors import ContentError, HandoutkitError
+from handoutkit.names import DOCUMENT_FILE
+from handoutkit.resources import CONFIG_NAME
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -22,11 +22,15 @@ from typing import Any
 from handoutkit.content.yamlsource import read_text
 from handoutkit.diagnostics import Diagnostic, Location, display_path
 from handoutkit.errors import ContentError
-from handoutkit.lint.checks import ASSET_FOLDER
-from handoutkit.resources import find_style, style_dirs
+from handoutkit.resources import (
+    ASSET_FOLDER,
+    CSS_URL,
+    SCREEN_STYLES,
+    asset_problem,
+    find_style,
+    style_dirs,
+)
 
-SCREEN_STYLES = ("colours.css", "fonts.css", "screen.css")
-_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""", re.IGNORECASE)
 _TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 
 
@@ -66,7 +70,7 @@ def screen_stylesheet(project_root: Path) -> str:
                 )
             return f'url("{data_uri(target)}")'
 
-        inlined = _URL.sub(inline, css)  # data: URIs hold no line breaks: lines stay put
+        inlined = CSS_URL.sub(inline, css)  # data: URIs hold no line breaks: lines stay put
         for line, col, kind, value in css_problems(inlined):
             if kind == "syntax":
                 raise _problem(
@@ -88,13 +92,10 @@ def screen_stylesheet(project_root: Path) -> str:
 
 def asset_data_uri(project_root: Path, relative: str) -> str:
     """An image under assets/ as a data: URI (check has already vetted the path)."""
-    assets = (project_root / ASSET_FOLDER).resolve()
-    target = (project_root / relative).resolve()
-    if not target.is_relative_to(assets) or not target.is_file():
-        raise _problem(
-            relative, f"'{relative}' is not a file under {ASSET_FOLDER}/", "fix the image path"
-        )
-    return data_uri(target)
+    problem = asset_problem(project_root, relative)
+    if problem is not None:
+        raise _problem(relative, problem, f"put the image under {ASSET_FOLDER}/")
+    return data_uri((project_root / relative).resolve())
 
 
 def _problem(path: str, message: str, hint: str, where: tuple[int, int] = (1, 1)) -> ContentError:

@@ -19,11 +19,11 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup
 
-from handoutkit.content.loader import Project, SourceDocument
+from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Location, display_path
 from handoutkit.errors import ContentError, HandoutkitError
 from handoutkit.i18n import MissingTranslation, plural_translator, translator
-from handoutkit.lint.contrast import brand_css
+from handoutkit.models import BRAND_PROPERTIES, Audience, BrandColours
 from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
 from handoutkit.render.markdown import Citer, MarkdownRenderer, strip_markdown
 from handoutkit.render.references import format_reference_html
@@ -66,42 +66,60 @@ class Renderer:
         self.project = project
         self.env = make_environment(project.root)
 
+    def base_context(
+        self, *, kind: str, language: str, audience: Audience, edition: str, medium: Medium
+    ) -> BaseContext:
+        """What every template is given (documents and the rack catalog alike): the
+        organization, the mandatory blocks in the reader's language, Markdown with a citation
+        counter, the reference list in citation order, and the medium's styles and assets."""
+        project = self.project
+        root = project.root
+        citer = Citer()
+        listed: list[int] = []  # citations counted when the reference list was rendered
+
+        def references() -> list[dict[str, Any]]:
+            listed.append(len(citer.order))
+            library = project.shared.references
+            return [
+                {"number": n, "key": key, "html": format_reference_html(library[key])}
+                for n, key in enumerate(citer.order, start=1)
+            ]
+
+        brand = project.config.organization.colours
+        values = {
+            "medium": medium,
+            "screen_css": Markup(screen_stylesheet(root)) if medium == "screen" else "",
+            "brand_css": Markup(brand_css(brand)),
+            "asset_url": (lambda path: path) if medium == "print" else _screen_asset_url(root),
+            "kind": kind,
+            "lang": language,
+            "edition": edition,
+            "org": project.config.organization,
+            "crisis": project.crisis_for(language),
+            "disclaimer": project.disclaimer_for(audience, language),
+            "md": MarkdownRenderer(citer),
+            "references": references,
+        }
+        return BaseContext(values, citer, listed)
+
     def render(
         self, document: SourceDocument, edition: str, medium: Medium = "print"
     ) -> RenderedDocument:
         """The document's HTML for print (the PDF's source) or screen (the HTML edition)."""
         model = document.model
-        config = self.project.config
-        shared = self.project.shared
-        citer = Citer()
-        markdown = MarkdownRenderer(citer)
-        listed: list[int] = []
-
-        def references() -> list[dict[str, Any]]:
-            listed.append(len(citer.order))
-            return [
-                {"number": n, "key": key, "html": format_reference_html(shared.references[key])}
-                for n, key in enumerate(citer.order, start=1)
-            ]
-
         language = model.language
-        due = model.review.due(config.review_interval_months)
-        root = self.project.root
-        brand = config.organization.colours
+        due = model.review.due(self.project.config.review_interval_months)
+        base = self.base_context(
+            kind=model.type,
+            language=language,
+            audience=model.audience,
+            edition=edition,
+            medium=medium,
+        )
+        citer, listed = base.citer, base.listed
         context = {
-            "medium": medium,
-            "screen_css": Markup(screen_stylesheet(root)) if medium == "screen" else "",
-            "brand_css": Markup(brand_css(brand.model_dump(exclude_none=True) if brand else {})),
-            "asset_url": (lambda path: path) if medium == "print" else _screen_asset_url(root),
+            **base.values,
             "doc": model,
-            "kind": model.type,
-            "lang": language,
-            "edition": edition,
-            "org": config.organization,
-            "crisis": shared.crisis[config.region][language],
-            "disclaimer": shared.disclaimers[model.audience][language],
-            "md": markdown,
-            "references": references,
             "reviewed": _date(model.review.last_reviewed, language),
             "next_review": _date(due, language),
             "reviewed_iso": model.review.last_reviewed.isoformat(),
@@ -120,7 +138,7 @@ class Renderer:
                     )
                 ]
             )
-        missing = [key for key in citer.order if key not in shared.references]
+        missing = [key for key in citer.order if key not in self.project.shared.references]
         if missing:  # check has already reported these; never print a broken reference
             raise ContentError.at(
                 Location(document.shown),
@@ -133,6 +151,23 @@ class Renderer:
             if problems:
                 raise ContentError(problems)
         return RenderedDocument(html, tuple(citer.order))
+
+
+@dataclass
+class BaseContext:
+    values: dict[str, Any]
+    citer: Citer
+    listed: list[int]
+
+
+def brand_css(brand: BrandColours | None) -> str:
+    """A `:root` rule that puts the organization's brand colours into the custom properties."""
+    chosen = brand.model_dump(exclude_none=True) if brand else {}
+    declarations = "".join(
+        f" {prop}: {value};" for field, value in chosen.items() for prop in BRAND_PROPERTIES[field]
+    )
+    # html:root outranks the stylesheets' :root, whatever order they are applied in
+    return f"html:root {{{declarations} }}" if declarations else ""
 
 
 class TemplateCallError(Exception):

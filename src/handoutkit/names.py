@@ -1,0 +1,37 @@
+"""How things are named: ids, topic folders, document files and output files.
+
+One home for each naming pattern, so the loader, the build, the preview and the site agree on
+what `content/<topic>/<kind>.<lang>.yaml` is and where its outputs go
+(`<topic>/<kind>.<lang>.<edition>[.<paper>].<format>`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"  # document ids
+NAME = r"[a-z0-9][a-z0-9-]*"  # topic folders, editions, paper sizes
+KIND = r"[a-z][a-z0-9-]*"  # document kinds in file names
+LANGUAGE = r"[a-z]{2,3}"  # ISO 639 codes
+TOPIC = re.compile(rf"^{NAME}$")
+DOCUMENT_FILE = re.compile(rf"^(?P<kind>{KIND})\.(?P<lang>{LANGUAGE})\.ya?ml$")
+STEM = rf"{KIND}\.{LANGUAGE}"  # handout.en: a document file's name without .yaml
+
+RACK_FOLDER = "rack"
+
+
+def document_stem(file_name: str) -> str:
+    """'handout.en.yaml' -> 'handout.en'."""
+    return file_name.rsplit(".", 1)[0]
+
+
+def output_path(topic: str, stem: str, edition: str, paper: str | None, fmt: str) -> str:
+    """ketamine-bpd/handout.en.standard.letter.pdf; the HTML edition has no paper size."""
+    paper_part = f".{paper}" if paper else ""
+    return str(PurePosixPath(topic, f"{stem}.{edition}{paper_part}.{fmt}"))
+
+
+def rack_path(language: str, paper: str) -> str:
+    """rack/rack.en.letter.pdf."""
+    return str(PurePosixPath(RACK_FOLDER, f"rack.{language}.{paper}.pdf"))
