@@ -9,7 +9,7 @@ import sys
 
 
 def probed_main() -> None:
-    from handoutkit.cli.app import main
+    from handoutkit.cli import main
 
     sys.argv = ["handoutkit", *sys.argv[1:]]
     try:

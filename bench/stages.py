@@ -55,7 +55,7 @@ def main() -> None:
 
     import handoutkit.build.manifest as manifest
     import handoutkit.build.run as build
-    import handoutkit.cli.app  # noqa: F401  (what the command imports before it builds)
+    import handoutkit.cli  # noqa: F401  (what the command imports before it builds)
     import handoutkit.pdf.printer as printer
     import handoutkit.pdf.tags as pdftags
     import handoutkit.render.renderer as render

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handoutkit.cli.app import main
+from handoutkit.cli import main
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -172,7 +172,7 @@ def test_a_deleted_or_altered_output_is_rebuilt_and_force_rebuilds_all(run, matr
 def test_a_no_op_build_does_not_import_weasyprint(matrix: Path) -> None:
     code = (
         "import sys\n"
-        "from handoutkit.cli.app import main\n"
+        "from handoutkit.cli import main\n"
         "sys.argv = ['handoutkit', '--today', '2026-11-23', 'build', '-j', '2']\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "from multiprocessing import forkserver\n"

@@ -414,7 +414,7 @@ socket.getaddrinfo = refuse
 import nltk
 nltk.download = refuse
 sys.argv = ["handoutkit", "check", "--format", "json"]
-from handoutkit.cli.app import main
+from handoutkit.cli import main
 try:
     main()
 except SystemExit as exc:

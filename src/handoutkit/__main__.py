@@ -1,3 +1,3 @@
-from handoutkit.cli.app import main
+from handoutkit.cli import main
 
 main()

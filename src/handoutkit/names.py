@@ -35,3 +35,6 @@ def output_path(topic: str, stem: str, edition: str, paper: str | None, fmt: str
 def rack_path(language: str, paper: str) -> str:
     """rack/rack.en.letter.pdf."""
     return str(PurePosixPath(RACK_FOLDER, f"rack.{language}.{paper}.pdf"))
+
+
+MANIFEST = "manifest.json"  # in the output folder: every output with its checksum and key

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from handoutkit import __version__
 from handoutkit.build.fileio import locked, write_atomic
+from handoutkit.build.outputs import DocumentOutput
+from handoutkit.build.rack import RackSpec, pack_title
 from handoutkit.errors import UsageError
+from handoutkit.names import MANIFEST
 
 if TYPE_CHECKING:
+    from handoutkit.build.outputs import OutputSpec
     from handoutkit.build.report import OutputResult
     from handoutkit.content.project import Project, SourceDocument
-
-MANIFEST = "manifest.json"
 
 
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
@@ -43,17 +45,16 @@ def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]
     with locked(out_dir):
         entries = read_manifest(out_dir)
         for result in results:
-            if result.status in ("built", "skipped") and result.spec.fmt == "rack":
-                from handoutkit.build.rack import manifest_entry as rack_entry
-
-                entries[result.spec.name] = rack_entry(project, result)
-            elif result.status in ("built", "skipped"):
-                document = result.spec.document  # type: ignore[union-attr]
+            if result.status not in ("built", "skipped"):
+                continue
+            spec = result.spec
+            if isinstance(spec, RackSpec):
+                entries[spec.name] = rack_entry(project, spec, result)
+            elif isinstance(spec, DocumentOutput):
+                document = spec.document
                 if document.shown not in readings:
                     readings[document.shown] = _reading(document)
-                entries[result.spec.name] = manifest_entry(
-                    project, result, readings[document.shown]
-                )
+                entries[spec.name] = document_entry(project, spec, result, readings[document.shown])
         entries = {name: entry for name, entry in entries.items() if (out_dir / name).is_file()}
         return write_manifest(out_dir, entries.values())
 
@@ -71,12 +72,11 @@ def manifest_text(entries: Iterable[dict[str, Any]]) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def output_fields(result: OutputResult, language: str) -> dict[str, Any]:
+def output_fields(spec: OutputSpec, result: OutputResult) -> dict[str, Any]:
     """What every manifest entry has: where the output is, what it is, and its checksum."""
-    spec = result.spec
     return {
         "path": spec.name,
-        "language": language,
+        "language": spec.language,
         "edition": spec.edition,
         "paper": spec.paper,
         "format": spec.fmt,
@@ -87,13 +87,13 @@ def output_fields(result: OutputResult, language: str) -> dict[str, Any]:
     }
 
 
-def manifest_entry(
-    project: Project, result: OutputResult, reading: dict[str, Any] | None
+def document_entry(
+    project: Project, spec: DocumentOutput, result: OutputResult, reading: dict[str, Any] | None
 ) -> dict[str, Any]:
-    spec = result.spec
+    """A document's PDF or HTML edition: what it is, its review date and reading level."""
     model = spec.document.model
     return {
-        **output_fields(result, model.language),
+        **output_fields(spec, result),
         "document": spec.document.shown,
         "id": model.id,
         "title": model.title,
@@ -102,6 +102,24 @@ def manifest_entry(
         "review_due": model.review.due(project.config.review_interval_months).isoformat(),
         "reading": reading,
         "online_url": getattr(model, "online_url", None),
+    }
+
+
+def rack_entry(project: Project, spec: RackSpec, result: OutputResult) -> dict[str, Any]:
+    """A rack pack: what any output has, and which handouts it holds (and leaves out)."""
+    left = {d.location.path for d in (*spec.left_out, *result.problems)}
+    members = [m for m in spec.members if m.shown not in left]
+    ids = {d.shown: d.model.id for d in project.documents}
+    interval = project.config.review_interval_months
+    due = min((m.model.review.due(interval) for m in members), default=None)
+    return {
+        **output_fields(spec, result),
+        "title": pack_title(project, spec.language),
+        "kind": "rack",
+        "members": [m.model.id for m in members],
+        "documents": [m.shown for m in members],
+        "left_out": sorted(ids.get(path, path) for path in left),  # document ids
+        "review_due": due.isoformat() if due else None,  # the earliest of its handouts
     }
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from handoutkit.diagnostics import Diagnostic, Diagnostics
 
 if TYPE_CHECKING:
-    from handoutkit.build.run import Spec
+    from handoutkit.build.outputs import OutputSpec
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class RecordedOutput:
 
 @dataclass
 class OutputResult:
-    spec: Spec | RecordedOutput
+    spec: OutputSpec | RecordedOutput
     status: str  # "built", "skipped" (unchanged) or "failed"
     path: Path | None = None
     pages: int = 0

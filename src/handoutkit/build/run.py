@@ -24,7 +24,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,80 +32,19 @@ from handoutkit.build.fileio import write_atomic
 from handoutkit.build.fingerprint import file_matches
 from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
-from handoutkit.build.rack import RackSpec, plan_racks
+from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection
+from handoutkit.build.plan import plan
+from handoutkit.build.rack import RackSpec
 from handoutkit.build.report import BuildReport, OutputResult, Progress
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.lint.checks import check_project
 
-FORMATS = ("pdf", "html", "rack")
 # Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by
 # about 2 MB over 160 outputs (104 → 106 MB RSS), while a new one costs about 0.2 s to warm up
 # (stylesheets, fonts, templates): 40 spent more on restarts than it saved in memory.
 RECYCLE_AFTER = 200
-
-
-# --------------------------------------------------------------------------- the matrix
-
-
-@dataclass(frozen=True)
-class OutputSpec:
-    document: SourceDocument
-    edition: str
-    paper: str | None  # None for the HTML edition, which has no paper size
-    fmt: str = "pdf"
-
-    @property
-    def relative_path(self) -> Path:
-        """Stable output name: ketamine-bpd/handout.en.standard.letter.pdf, or .standard.html."""
-        paper = f".{self.paper}" if self.paper else ""
-        name = f"{self.document.stem}.{self.edition}{paper}.{self.fmt}"
-        return Path(self.document.topic, name)
-
-    @property
-    def name(self) -> str:
-        return self.relative_path.as_posix()
-
-
-Spec = OutputSpec | RackSpec  # a rack pack (see `rack`) is an output of many documents
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which part of the matrix to build; empty means everything configured."""
-
-    languages: tuple[str, ...] = ()
-    editions: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()
-    ids: tuple[str, ...] = ()
-    formats: tuple[str, ...] = ("pdf",)
-    shard: tuple[int, int] | None = None  # (k, n): the k-th of n shares, 1-based
-
-
-def plan(project: Project, selection: Selection = Selection()) -> list[Spec]:
-    """The outputs to build, in a stable order (documents, editions, papers, formats), then the
-    rack packs (see `rack`)."""
-    config = project.config
-    editions = [e for e in config.editions if not selection.editions or e in selection.editions]
-    papers = [p for p in config.paper_sizes if not selection.papers or p in selection.papers]
-    specs: list[Spec] = []
-    for document in project.documents:
-        model = document.model
-        if selection.languages and model.language not in selection.languages:
-            continue
-        if selection.ids and model.id not in selection.ids:
-            continue
-        for edition in editions:
-            if "pdf" in selection.formats:
-                specs.extend(OutputSpec(document, edition, paper) for paper in papers)
-            if "html" in selection.formats:
-                specs.append(OutputSpec(document, edition, None, "html"))
-    specs.extend(plan_racks(project, selection, editions, papers))
-    if selection.shard is not None:
-        k, n = selection.shard
-        specs = [spec for index, spec in enumerate(specs) if index % n == k - 1]
-    return specs
 
 
 # --------------------------------------------------------------------------- the build
@@ -140,10 +79,10 @@ def build_project(
         ) from None
     previous = read_manifest(out_dir)
     inputs = Inputs(project)
-    keys = {
-        index: inputs.output_key(spec.document, spec.fmt, spec.edition, spec.paper)
+    keys = {  # the documents' keys now: they decide whether workers are needed at all
+        index: spec.cache_key(inputs)
         for index, spec in enumerate(specs)
-        if isinstance(spec, OutputSpec)
+        if isinstance(spec, DocumentOutput)
     }
     stale = {
         index
@@ -162,6 +101,7 @@ def build_project(
             specs[index] = spec = spec.narrowed(blocked)
             reason, notes = spec.failure, list(spec.left_out)
         else:
+            assert isinstance(spec, DocumentOutput)
             reason = blocked.get(spec.document.shown)
         if reason is not None:
             results[index] = OutputResult(spec, "failed", problems=[*notes, reason])
@@ -201,7 +141,7 @@ def build_project(
     return BuildReport(diagnostics, ordered, time.perf_counter() - started)
 
 
-def _unchanged(out_dir: Path, spec: Spec, key: str, entry: dict[str, Any] | None) -> bool:
+def _unchanged(out_dir: Path, spec: OutputSpec, key: str, entry: dict[str, Any] | None) -> bool:
     if entry is None or entry.get("key") != key:
         return False
     return file_matches(out_dir / spec.relative_path, entry["bytes"], entry["sha256"])
@@ -209,7 +149,7 @@ def _unchanged(out_dir: Path, spec: Spec, key: str, entry: dict[str, Any] | None
 
 def _run(
     project: Project,
-    specs: list[Spec],
+    specs: list[OutputSpec],
     to_build: list[tuple[int, str]],
     out_dir: Path,
     jobs: int,
@@ -285,7 +225,7 @@ class _RecyclingPool(ProcessPoolExecutor):
 class _Worker:
     """One process's renderer and printer, created on first use and kept for its life."""
 
-    def __init__(self, project: Project, specs: list[Spec], out_dir: Path) -> None:
+    def __init__(self, project: Project, specs: list[OutputSpec], out_dir: Path) -> None:
         self.project = project
         self.specs = specs
         self.out_dir = out_dir
@@ -293,7 +233,7 @@ class _Worker:
         self._printer: Any = None
         self._frozen = False
 
-    def build(self, index: int, key: str, spec: Spec | None = None) -> OutputResult:
+    def build(self, index: int, key: str, spec: OutputSpec | None = None) -> OutputResult:
         result = self._build(index, key, spec)
         if not self._frozen:
             # WeasyPrint makes many short-lived objects, so the garbage collector runs often,
@@ -306,7 +246,7 @@ class _Worker:
             self._frozen = True
         return result
 
-    def _build(self, index: int, key: str, spec: Spec | None) -> OutputResult:
+    def _build(self, index: int, key: str, spec: OutputSpec | None) -> OutputResult:
         import time
 
         from handoutkit.render.renderer import Renderer
@@ -320,6 +260,7 @@ class _Worker:
 
             self._printer = self._printer or Printer(self.project.root)
             return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
+        assert isinstance(spec, DocumentOutput)
         document = spec.document
         try:
             if spec.fmt == "html":
@@ -351,12 +292,12 @@ class _Worker:
 _WORKER_STATE: _Worker | None = None
 
 
-def _init_worker(project: Project, specs: list[Spec], out_dir: Path) -> None:
+def _init_worker(project: Project, specs: list[OutputSpec], out_dir: Path) -> None:
     global _WORKER_STATE
     _WORKER_STATE = _Worker(project, specs, out_dir)
 
 
-def _build_in_worker(index: int, key: str, spec: Spec) -> OutputResult:
+def _build_in_worker(index: int, key: str, spec: OutputSpec) -> OutputResult:
     assert _WORKER_STATE is not None
     return _WORKER_STATE.build(index, key, spec)
 

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from handoutkit.build.fileio import write_atomic
 from handoutkit.build.fingerprint import file_matches, file_sha256, search_folder, tool_fingerprint
-from handoutkit.build.manifest import MANIFEST
 from handoutkit.build.report import BuildReport, OutputResult, RecordedOutput
 from handoutkit.diagnostics import Diagnostic, Diagnostics
 from handoutkit.errors import ContentError
+from handoutkit.names import MANIFEST
 
 if TYPE_CHECKING:
     from handoutkit.content.project import Project

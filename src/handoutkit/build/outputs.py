@@ -1,0 +1,79 @@
+"""What a build makes: the output-spec interface shared by every kind of output.
+
+An output is a document printed in one edition on one paper size (`DocumentOutput`, PDF), its
+HTML edition (`DocumentOutput` without paper), or a rack pack of many handouts
+(`build.rack.RackSpec`). The build, the manifest, the report and the replay of no-op builds
+see every output through `OutputSpec`: its name and path in the output folder, its format,
+edition, paper and language, and its content-addressed cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from handoutkit.content.project import SourceDocument
+from handoutkit.names import output_path
+
+if TYPE_CHECKING:
+    from handoutkit.build.keys import Inputs
+
+FORMATS = ("pdf", "html", "rack")
+
+
+class OutputSpec(Protocol):
+    """One output of a build."""
+
+    @property
+    def fmt(self) -> str: ...
+    @property
+    def edition(self) -> str: ...
+    @property
+    def paper(self) -> str | None: ...  # None for the HTML edition
+    @property
+    def language(self) -> str: ...
+    @property
+    def relative_path(self) -> Path: ...  # inside the output folder
+    @property
+    def name(self) -> str: ...  # the relative path as text: the output's name everywhere
+    def cache_key(self, inputs: Inputs) -> str: ...
+
+
+@dataclass(frozen=True)
+class DocumentOutput:
+    """A document in one edition: on one paper size (PDF), or its HTML edition."""
+
+    document: SourceDocument
+    edition: str
+    paper: str | None  # None for the HTML edition, which has no paper size
+    fmt: str = "pdf"
+
+    @property
+    def language(self) -> str:
+        return self.document.model.language
+
+    @property
+    def relative_path(self) -> Path:
+        """ketamine-bpd/handout.en.standard.letter.pdf, or ketamine-bpd/handout.en.standard.html."""
+        document = self.document
+        return Path(output_path(document.topic, document.stem, self.edition, self.paper, self.fmt))
+
+    @property
+    def name(self) -> str:
+        return self.relative_path.as_posix()
+
+    def cache_key(self, inputs: Inputs) -> str:
+        return inputs.output_key(self.document, self.fmt, self.edition, self.paper)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which part of the matrix to build; empty means everything configured."""
+
+    languages: tuple[str, ...] = ()
+    editions: tuple[str, ...] = ()
+    papers: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("pdf",)
+    shard: tuple[int, int] | None = None  # (k, n): the k-th of n shares, 1-based

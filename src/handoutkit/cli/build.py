@@ -1,0 +1,121 @@
+"""`handoutkit build` and `handoutkit merge-manifests`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from handoutkit.cli.common import (
+    StrictOpt,
+    app,
+    comma_list,
+    err,
+    print_diagnostics,
+    project_root,
+    summary,
+    today,
+)
+from handoutkit.errors import EXIT_CONTENT, EXIT_OK
+
+
+@app.command()
+def build(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Documents or topic folders, or document ids (default: the whole project).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: from handoutkit.yaml)."),
+    ] = None,
+    strict: StrictOpt = False,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Comma-separated: pdf, html, rack (outputs; rack: one pack of all handouts per "
+            "language and paper, for duplex printing); json prints the build report as JSON.",
+        ),
+    ] = "pdf",
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Only these languages (repeat or comma-separate)."),
+    ] = None,
+    edition: Annotated[
+        list[str] | None, typer.Option("--edition", help="Only these editions.")
+    ] = None,
+    paper: Annotated[
+        list[str] | None, typer.Option("--paper", help="Only these paper sizes.")
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Worker processes (default: CPU count).", min=1),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild outputs even when unchanged.")
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", help="Build only share K of N of the matrix, e.g. 2/4."),
+    ] = None,
+) -> None:
+    """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
+    from handoutkit.build.request import BuildRequest, run_build
+    from handoutkit.cli.progress import BuildDisplay
+
+    wanted = comma_list([formats])
+    report_json = "json" in wanted
+    request = BuildRequest(
+        root=project_root(),
+        today=today(),
+        paths=tuple(paths or ()),
+        out=out,
+        formats=tuple(f for f in wanted if f != "json") or ("pdf",),
+        languages=tuple(comma_list(lang)),
+        editions=tuple(comma_list(edition)),
+        papers=tuple(comma_list(paper)),
+        shard=shard,
+        strict=strict,
+        force=force,
+        jobs=jobs,
+    )
+    display = None if report_json else BuildDisplay(err)
+    outcome = run_build(
+        request,
+        on_plan=display.start if display else None,
+        progress=display.step if display else None,
+    )
+    report = outcome.report
+    if display is None:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_diagnostics(report.diagnostics)
+        display.finish(
+            report,
+            f"{report.count('built')} built, {report.count('skipped')} unchanged, "
+            f"{len(report.failed)} failed; {summary(report.diagnostics, strict)}",
+        )
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
+
+
+@app.command("merge-manifests")
+def merge_manifests_command(
+    manifests: Annotated[
+        list[Path],
+        typer.Argument(help="manifest.json files, e.g. from --shard runs.", show_default=False),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The merged manifest to write.")],
+) -> None:
+    """Merge the manifests of several builds (e.g. CI shards) into one."""
+    from handoutkit.build.fileio import write_atomic
+    from handoutkit.build.manifest import manifest_text, merge_manifests
+
+    entries = merge_manifests(manifests)
+    write_atomic(out.parent, Path(out.name), manifest_text(entries).encode())
+    err.print(f"[green]merged {len(manifests)} manifests: {len(entries)} outputs[/]")

@@ -1,0 +1,56 @@
+"""`handoutkit check`: load and check the content, print every problem at once."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from handoutkit.cli.common import (
+    FormatOpt,
+    OutputFormat,
+    PathsArg,
+    StrictOpt,
+    app,
+    err,
+    print_diagnostics,
+    project_root,
+    summary,
+    today,
+)
+from handoutkit.errors import EXIT_CONTENT, EXIT_OK
+
+
+@app.command()
+def check(
+    paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = OutputFormat.text
+) -> None:
+    """Validate content: schema, citations, mandatory blocks, review dates, plain language."""
+    from handoutkit.content.loader import load_project
+    from handoutkit.lint.checks import check_project
+    from handoutkit.lint.plainlanguage import readability_reports, readability_tables
+
+    root = project_root()
+    project = load_project(root, paths or [])
+    diagnostics = check_project(project, today(), whole_project=not paths)
+    failed = diagnostics.has_errors(strict)
+    if fmt is OutputFormat.json:
+        report = {
+            "ok": not failed,
+            "documents": [d.shown for d in project.documents],
+            "errors": len(diagnostics.errors),
+            "warnings": len(diagnostics.warnings),
+            "diagnostics": [d.to_json() for d in diagnostics.sorted()],
+            "readability": readability_reports(project),
+        }
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print_diagnostics(diagnostics)
+        # the readability tables go to stderr, with the summary: stdout stays one
+        # `path:line:col: severity: message` line per problem, for editors and grep
+        for table in readability_tables(project):
+            err.print(table)
+        colour = "red" if failed else ("yellow" if diagnostics.warnings else "green")
+        count = len(project.documents)
+        err.print(f"[{colour}]checked {count} documents: {summary(diagnostics, strict)}[/]")
+    raise typer.Exit(EXIT_CONTENT if failed else EXIT_OK)
