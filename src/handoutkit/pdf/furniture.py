@@ -78,37 +78,39 @@ def _install() -> None:
     if _State.installed:
         return
     import pydyf
-    from weasyprint import draw
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.pdf import stream as pdf_stream
-    from weasyprint.pdf import tags
 
-    draw_stacking_context = draw.draw_stacking_context
-    build_box_tree = tags._build_box_tree
-    marked = pdf_stream.Stream.marked
-    artifact = pdf_stream.Stream.artifact
+    from handoutkit import compat
+
+    problems = compat.patch_point_problems("weasyprint")
+    if problems:  # drawing furniture through changed internals could tag it wrongly
+        raise compat.UpstreamChanged("; ".join(problems))
+    margin_box = compat.original("weasyprint.formatting_structure.boxes", "MarginBox")
+    draw_stacking_context = compat.original("weasyprint.draw", "draw_stacking_context")
+    build_box_tree = compat.original("weasyprint.pdf.tags", "_build_box_tree")
+    marked = compat.original("weasyprint.pdf.stream", "Stream.marked")
+    artifact = compat.original("weasyprint.pdf.stream", "Stream.artifact")
 
     def is_furniture(box: Any) -> bool:
-        return isinstance(box, boxes.MarginBox) and not _holds_annotations(box)
+        return isinstance(box, margin_box) and not _holds_annotations(box)
 
     def draw_as_artifact(stream: Any, stacking_context: Any) -> None:
         box, active = stacking_context.box, _State.active
         if active is None or stream._tags is None or _State.depth:
             draw_stacking_context(stream, stacking_context)
             return
-        if isinstance(box, boxes.MarginBox):
+        if isinstance(box, margin_box):
             # the stacking context's copy lacks the children that are contexts of their own
             # (e.g. a running element): judge the page's own margin box, as tagging will
             box = next(
                 (
                     b
                     for b in stacking_context.page.children
-                    if isinstance(b, boxes.MarginBox) and b.at_keyword == box.at_keyword
+                    if isinstance(b, margin_box) and b.at_keyword == box.at_keyword
                 ),
                 box,
             )
         if not is_furniture(box):
-            active.kept_tagged += isinstance(box, boxes.MarginBox)
+            active.kept_tagged += isinstance(box, margin_box)
             draw_stacking_context(stream, stacking_context)
             return
         active.artifacts += 1
@@ -144,8 +146,8 @@ def _install() -> None:
             return iter(())
         return build_box_tree(box, *args)
 
-    draw.draw_stacking_context = draw_as_artifact
-    pdf_stream.Stream.marked = marked_outside_furniture
-    pdf_stream.Stream.artifact = artifact_outside_furniture
-    tags._build_box_tree = build_tree_without_furniture
+    compat.replace("weasyprint.draw", "draw_stacking_context", draw_as_artifact)
+    compat.replace("weasyprint.pdf.stream", "Stream.marked", marked_outside_furniture)
+    compat.replace("weasyprint.pdf.stream", "Stream.artifact", artifact_outside_furniture)
+    compat.replace("weasyprint.pdf.tags", "_build_box_tree", build_tree_without_furniture)
     _State.installed = True
