@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handoutkit import __version__
-from handoutkit.build.fileio import locked, write_atomic
 from handoutkit.build.outputs import DocumentOutput
 from handoutkit.build.rack import RackSpec, pack_title
 from handoutkit.errors import UsageError
+from handoutkit.fileio import locked, write_atomic
 from handoutkit.names import MANIFEST
 
 if TYPE_CHECKING:

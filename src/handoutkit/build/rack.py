@@ -297,8 +297,8 @@ def build_rack(
     """Make and write one pack (in a build worker); the left-out members are its problems."""
     import time
 
-    from handoutkit.build.fileio import write_atomic
     from handoutkit.build.report import OutputResult
+    from handoutkit.fileio import write_atomic
 
     started = time.perf_counter()
     notes = list(spec.left_out)

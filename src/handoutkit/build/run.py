@@ -28,7 +28,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from handoutkit.build.fileio import write_atomic
 from handoutkit.build.fingerprint import file_matches
 from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
@@ -39,6 +38,7 @@ from handoutkit.build.report import BuildReport, OutputResult, Progress
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
 from handoutkit.errors import ContentError, UsageError
+from handoutkit.fileio import write_atomic
 from handoutkit.lint.checks import check_project
 
 # Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by

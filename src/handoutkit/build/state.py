@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handoutkit.build.fileio import write_atomic
 from handoutkit.build.fingerprint import file_matches, file_sha256, search_folder, tool_fingerprint
 from handoutkit.build.report import BuildReport, OutputResult, RecordedOutput
 from handoutkit.diagnostics import Diagnostic, Diagnostics
 from handoutkit.errors import ContentError
+from handoutkit.fileio import write_atomic
 from handoutkit.names import MANIFEST
 
 if TYPE_CHECKING:

@@ -113,8 +113,8 @@ def merge_manifests_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="The merged manifest to write.")],
 ) -> None:
     """Merge the manifests of several builds (e.g. CI shards) into one."""
-    from handoutkit.build.fileio import write_atomic
     from handoutkit.build.manifest import manifest_text, merge_manifests
+    from handoutkit.fileio import write_atomic
 
     entries = merge_manifests(manifests)
     write_atomic(out.parent, Path(out.name), manifest_text(entries).encode())

@@ -99,7 +99,7 @@ def schema_texts() -> dict[str, str]:
 
 
 def write_schemas(out_dir: Path) -> list[Path]:
-    from handoutkit.build.fileio import write_atomic
+    from handoutkit.fileio import write_atomic
 
     out_dir.mkdir(parents=True, exist_ok=True)
     return [
