@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -95,4 +96,4 @@ def _entry(catalog: Catalog, language: str, message: str) -> str | tuple[str, ..
             f"no {language} translation for the label '{message}' in "
             f"{catalog_path(language).relative_to(LOCALES.parent)}"
         )
-    return strings
+    return cast(str | tuple[str, ...], strings)

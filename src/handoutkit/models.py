@@ -181,10 +181,14 @@ class ProjectConfig(Strict):
         default_factory=lambda: ["en"], min_length=1, description="Languages documents may use."
     )
     editions: list[Edition] = Field(
-        default_factory=lambda: ["standard"], min_length=1, description="Editions to build."
+        default_factory=lambda: list[Edition](["standard"]),
+        min_length=1,
+        description="Editions to build.",
     )
     paper_sizes: list[Paper] = Field(
-        default_factory=lambda: ["letter"], min_length=1, description="Paper sizes to build."
+        default_factory=lambda: list[Paper](["letter"]),
+        min_length=1,
+        description="Paper sizes to build.",
     )
     output: Text = Field("dist", description="Output folder of `handoutkit build`.")
     review_interval_months: int = Field(

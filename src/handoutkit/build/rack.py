@@ -126,7 +126,7 @@ def plan_racks(
     if "rack" not in selection.formats or EDITION not in editions:
         return []
     config = project.config
-    specs = []
+    specs: list[RackSpec] = []
     for language in config.languages:
         if selection.languages and language not in selection.languages:
             continue
@@ -261,7 +261,7 @@ def render_catalog(
     context = {
         **base.values,
         "title": pack_title(project, language),
-        "description": "; ".join(e["title"] for e in entries),
+        "description": "; ".join(str(e["title"]) for e in entries),
         "date_iso": latest.isoformat(),
         "entries": entries,
         "any_online": any(e["url"] for e in entries),

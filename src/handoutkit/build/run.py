@@ -215,11 +215,12 @@ class _RecyclingPool(ProcessPoolExecutor):
     """
 
     def _adjust_process_count(self) -> None:
-        if threading.current_thread() is self._executor_manager_thread:  # a worker exited
+        manager: object = self._executor_manager_thread
+        if threading.current_thread() is manager:  # a worker exited
             if len(self._processes) < self._max_workers:  # type: ignore[attr-defined]
                 self._spawn_process()  # type: ignore[attr-defined]
             return
-        super()._adjust_process_count()  # type: ignore[misc]
+        super()._adjust_process_count()
 
 
 class _Worker:

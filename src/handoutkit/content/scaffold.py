@@ -62,9 +62,9 @@ def create_project(target: Path, today: dt.date) -> list[Path]:
     for relative in scaffold_files():
         destination = target / relative.with_name(RENAMED.get(relative.name, relative.name))
         text = (SCAFFOLD / relative).read_text(encoding="utf-8").replace(TODAY, today.isoformat())
-        kind = kind_of(relative)
-        if kind is not None:
-            text = modeline(destination, schema_dir / file_name(kind)) + "\n" + text
+        schema_kind = kind_of(relative)
+        if schema_kind is not None:
+            text = modeline(destination, schema_dir / file_name(schema_kind)) + "\n" + text
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(text, encoding="utf-8")
         written.append(destination)

@@ -6,7 +6,7 @@ valid date — write dates as YYYY-MM-DD": each at the line and column of the ke
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -34,7 +34,7 @@ def validate_model(
     try:
         if isinstance(model, TypeAdapter):
             return model.validate_python(data)
-        return model.model_validate(data)  # type: ignore[attr-defined]
+        return cast(T, model.model_validate(data))  # type: ignore[attr-defined]
     except ValidationError as exc:
         target = hint_model or (model if isinstance(model, type) else None)
         for error in exc.errors():

@@ -230,7 +230,7 @@ class _Builder:
             not node.style  # plain: None from PyYAML, "" from libyaml
             and ("?" in node.value or not node.value)
             and self.open
-            and self.open[-1].flow_style
+            and getattr(self.open[-1], "flow_style", False)
         ):
             raise _Disagreement
 
@@ -370,7 +370,7 @@ def _first_too_deep(text: str) -> int:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return event.start_mark.index
+                    return event.start_mark.index if event.start_mark else 0
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 
 from handoutkit.content.markdown import ALLOWED_LINK, find_citations, find_links
 from handoutkit.content.project import Project, SourceDocument
@@ -148,7 +149,7 @@ def check_shared_links(project: Project, diagnostics: Diagnostics) -> None:
                 check_links(shared.disclaimers_source, (audience, language), text, diagnostics)
 
 
-def _citation_hint(key: str, library: dict[str, object], project: Project) -> str:
+def _citation_hint(key: str, library: Mapping[str, object], project: Project) -> str:
     suggestion = did_you_mean(key, library) if library else ""
     where = f"add an entry with id '{key}' to {project.config.references}"
     if suggestion.startswith("did you mean"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import tinycss2
 import tinycss2.color3
@@ -178,9 +179,16 @@ def brand_problems(
         accepted[field] = value
         problems = failing(field, value, base)
         if problems:
-            suggestion = nearest_passing(
-                value, lambda candidate, f=field, b=base: not failing(f, candidate, b)
-            )
+            suggestion = nearest_passing(value, partial(_passes, failing, field, base))
             found[field] = (problems, suggestion)
             accepted[field] = suggestion or value
     return found
+
+
+def _passes(
+    failing: Callable[[str, str, dict[str, str]], list[ContrastProblem]],
+    field: str,
+    base: dict[str, str],
+    candidate: str,
+) -> bool:
+    return not failing(field, candidate, base)

@@ -94,7 +94,10 @@ def check_reading_level(
     score = reading.score(found.measure) if found else None
     if found is None or score is None:
         return
-    harder = (lambda a, b: a > b) if found.measure.higher_is_harder else (lambda a, b: a < b)
+
+    def harder(a: float, b: float) -> bool:
+        return a > b if found.measure.higher_is_harder else a < b
+
     if found.limit is not None and harder(score, found.limit):
         emit, bound, kind = diagnostics.error, found.limit, "limit"
     elif found.target is not None and harder(score, found.target):

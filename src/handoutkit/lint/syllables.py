@@ -59,7 +59,7 @@ def _lowered_word_syllables(word: str, lang: str) -> int:
 
 def syllables(word: str, language: str) -> int:
     """textstat's syllable count of one word (CMU dictionary for English, else Pyphen)."""
-    return _textstat(language).syllable_count(word)
+    return int(_textstat(language).syllable_count(word))
 
 
 @cache

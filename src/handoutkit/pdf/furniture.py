@@ -144,7 +144,8 @@ def _install() -> None:
     def build_tree_without_furniture(box: Any, *args: Any) -> Iterator[Any]:
         if _State.active is not None and is_furniture(box):
             return iter(())
-        return build_box_tree(box, *args)
+        tree: Iterator[Any] = build_box_tree(box, *args)
+        return tree
 
     compat.replace("weasyprint.draw", "draw_stacking_context", draw_as_artifact)
     compat.replace("weasyprint.pdf.stream", "Stream.marked", marked_outside_furniture)

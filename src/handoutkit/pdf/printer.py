@@ -16,7 +16,7 @@ import os
 import re
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +61,7 @@ class Printer:
         self.root = project_root.resolve()
         self.allowed = [(self.root / ASSET_FOLDER).resolve(), *style_dirs(self.root)]
         self.font_config = FontConfiguration()
-        self._css_class = CSS
+        self._css_class: Any = CSS
         self._css: dict[tuple[str, str], list[object]] = {}
         self.refused: list[str] = []
         self.missing: list[str] = []  # inside the sandbox, but no such file
@@ -122,7 +122,7 @@ class Printer:
         ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant="pdf/ua-1")
 
     @contextmanager
-    def _watch(self, shown: str, css: str | None = None) -> Iterator[object]:
+    def _watch(self, shown: str, css: str | None = None) -> Iterator[Callable[[], None]]:
         """Collect WeasyPrint problems while rendering; `check()` raises them as user errors.
 
         `css` is the text of the stylesheet being parsed, to locate problems at its lines.
@@ -189,7 +189,7 @@ def _sandbox_fetcher(allowed: list[Path], refused: list[str], missing: list[str]
     """
     from weasyprint.urls import URLFetcher
 
-    class SandboxFetcher(URLFetcher):
+    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: object = None) -> object:
             parts = urllib.parse.urlsplit(url)
             scheme = parts.scheme.lower()

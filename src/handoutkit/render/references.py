@@ -83,7 +83,7 @@ def reference_segments(item: CslItem) -> list[Segment]:
 # --------------------------------------------------------------------------- per type
 
 
-def _journal_article(item: CslItem) -> list[_Element]:
+def _journal_article(item: CslItem) -> list[_Element | None]:
     """Authors. Title. Journal. Year;Vol(Issue):Pages. doi:DOI. PMID: N"""
     journal = item.container_title_short or item.container_title
     return [
@@ -95,7 +95,7 @@ def _journal_article(item: CslItem) -> list[_Element]:
     ]
 
 
-def _book(item: CslItem) -> list[_Element]:
+def _book(item: CslItem) -> list[_Element | None]:
     """Authors. Title. Edition. Publisher; Year. doi/URL (AMA 11 omits the place)."""
     return [
         *_authors(item.author, item.author_list_incomplete),
@@ -106,7 +106,7 @@ def _book(item: CslItem) -> list[_Element]:
     ]
 
 
-def _report(item: CslItem) -> list[_Element]:
+def _report(item: CslItem) -> list[_Element | None]:
     """Authors. Title. Genre Number. Publisher; Year. URL/doi; also used for unknown types."""
     return [
         *_authors(item.author, item.author_list_incomplete),
@@ -117,7 +117,7 @@ def _report(item: CslItem) -> list[_Element]:
     ]
 
 
-def _webpage(item: CslItem) -> list[_Element]:
+def _webpage(item: CslItem) -> list[_Element | None]:
     """Authors. Title. Site. Published Year. Accessed Month D, YYYY. URL"""
     year = _year(item.issued)
     return [

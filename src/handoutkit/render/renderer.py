@@ -203,7 +203,7 @@ def render_template(
         raise ContentError(
             [
                 _template_diagnostic(
-                    *(frame or (exc.name or name, 0)),
+                    *(frame or (str(exc.name or name), 0)),
                     f"template '{exc.name}' not found" if frame else "template not found",
                     "add it to the project's templates/ folder or restore the default",
                 )
@@ -254,4 +254,4 @@ def _date(day: dt.date, language: str) -> str:
 
 
 def _summary_text(model: Any) -> str:
-    return getattr(model, "main_message", None) or getattr(model, "bottom_line", "")
+    return str(getattr(model, "main_message", None) or getattr(model, "bottom_line", ""))
