@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from handoutkit.preview.server import Preview
+from handoutkit.preview import Preview
 
 DOC = "/doc/demo/handout.en.standard.html"
 PDF = "/pdf/demo/handout.en.standard.letter.pdf"

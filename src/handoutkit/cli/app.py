@@ -521,7 +521,7 @@ def preview(
     import signal
     import webbrowser
 
-    from handoutkit.preview.server import Preview, PreviewError
+    from handoutkit.preview import Preview, PreviewError
 
     root = _project_root()
     for path in paths or []:
