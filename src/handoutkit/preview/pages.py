@@ -4,6 +4,12 @@ and the live-reload script.
 Pages are made from a snapshot and the preview folder alone. What may change without the
 page changing (its token, the script's nonce, the status line) is written as placeholders,
 filled in as the page is served, so that a page's token is a hash of what it shows.
+
+The preview's CSS draws only with the project's colour tokens, `var(--…)`: the custom
+properties of `colours.css` (the project's own, over the default), whose pairings
+`lint.contrast.PAIRS` lists and the tests hold to WCAG contrast. The index and other pages of
+the preview's own set them on `:root`; the toolbar sets them on itself only, so that a
+document's colours (its organization's brand, say) stay as built.
 """
 
 from __future__ import annotations
@@ -11,57 +17,109 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from pathlib import Path
 from urllib.parse import quote
 
 from handoutkit.diagnostics import Diagnostic, Severity
+from handoutkit.lint.contrast import custom_properties, parse_colour
 from handoutkit.preview.state import Doc, OutputFolder, Snapshot, counted
+from handoutkit.resources import COLOUR_STYLESHEET, default_root, find_style
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
+_PROPERTY_NAME = re.compile(r"--[A-Za-z0-9_-]+")
 _PAPER_NAMES = {"letter": "Letter", "a4": "A4"}
+
+# Which colour the CSS below draws on which background: the toolbar sits on --panel-fill (its
+# edge on the document's --paper), the pages of the preview's own on --paper, and problem lists
+# on --crisis-fill. Each is a pairing of lint.contrast.PAIRS, so the tests hold it to WCAG
+# contrast (tests/test_contrast.py also checks that the CSS uses no other colour, nor a literal).
+COLOUR_PAIRS: tuple[tuple[str, str], ...] = (
+    ("--text", "--paper"),
+    ("--text", "--panel-fill"),
+    ("--text", "--crisis-fill"),
+    ("--text-muted", "--paper"),
+    ("--accent", "--paper"),
+    ("--accent", "--panel-fill"),
+    ("--rule", "--paper"),
+    ("--panel-border", "--paper"),
+    ("--panel-border", "--panel-fill"),
+    ("--crisis-border", "--paper"),
+    ("--crisis-border", "--crisis-fill"),
+    ("--crisis-heading", "--paper"),
+    ("--crisis-heading", "--crisis-fill"),
+)
 
 TOOLBAR_CSS = """
 #hk-preview { all: initial; display: block; box-sizing: border-box; margin: 0 0 1rem;
-  padding: .5rem 1rem; border-bottom: 3px solid #1a4d80; background: #f3f6fa; color: #111;
-  font: 16px/1.5 system-ui, sans-serif; }
+  padding: .5rem 1rem; border-bottom: 3px solid var(--panel-border);
+  background: var(--panel-fill); color: var(--text); font: 16px/1.5 system-ui, sans-serif; }
 #hk-preview * { font: inherit; color: inherit; }
-#hk-preview a { color: #0b4a8b; text-decoration: underline; }
+#hk-preview a { color: var(--accent); text-decoration: underline; }
 #hk-preview p, #hk-preview ul { margin: .25rem 0; padding: 0; }
 #hk-preview .hk-bar > * + * { margin-left: 1rem; }
-#hk-preview .hk-status { font-style: italic; color: #333; }
+#hk-preview .hk-status { font-style: italic; }
 #hk-preview ul { list-style: none; }
 #hk-preview code { font-family: ui-monospace, monospace; white-space: pre-wrap;
   word-break: break-word; }
-#hk-preview .hk-error { color: #a00000; }
-#hk-preview .hk-warning { color: #6b4700; }
+#hk-preview .hk-problems { margin: .5rem 0 .25rem; padding: .25rem .75rem; border: none;
+  background: var(--crisis-fill); }
+#hk-preview .hk-error { color: var(--crisis-heading); }
 #hk-preview strong { font-weight: bold; }
 """
 
 PAGE_CSS = """
-body { font: 16px/1.5 system-ui, sans-serif; color: #111; background: #fff; margin: 0 auto;
-  max-width: 75rem; padding: 1rem; }
-a { color: #0b4a8b; }
+body { font: 16px/1.5 system-ui, sans-serif; color: var(--text); background: var(--paper);
+  margin: 0 auto; max-width: 75rem; padding: 1rem; }
+a { color: var(--accent); }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: .5rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
-  border-bottom: 1px solid #ccc; }
-thead th { border-bottom: 2px solid #333; }
+  border-bottom: 1px solid var(--rule); }
+thead th { border-bottom: 2px solid var(--accent); }
 ul { margin: 0; padding: 0; list-style: none; }
 code { font-family: ui-monospace, monospace; white-space: pre-wrap; word-break: break-word; }
-.hk-path { font-weight: normal; font-size: .875rem; color: #444; }
-.hk-status { font-style: italic; color: #333; }
-.hk-problems { border-left: 4px solid #a00000; padding: .25rem 1rem; margin: 1rem 0;
-  background: #fdf3f3; }
-.hk-error { color: #a00000; }
-.hk-warning { color: #6b4700; }
-.hk-ok { color: #1d6b2a; }
+.hk-path { font-weight: normal; font-size: .875rem; color: var(--text-muted); }
+.hk-status { font-style: italic; color: var(--text-muted); }
+.hk-problems { border-left: 4px solid var(--crisis-border); padding: .25rem 1rem; margin: 1rem 0;
+  background: var(--crisis-fill); }
+.hk-error { color: var(--crisis-heading); }
 """
 
 
-class Pages:
-    """The pages of one preview, from its snapshots and its output folder."""
+def colour_properties(project_root: Path) -> dict[str, str]:
+    """The colour tokens the preview draws with: the default colours.css, overridden property
+    by property by the one `find_style` picks (the project's own, if it has one), so a
+    half-edited file still leaves every colour defined. Only colours are kept: nothing else
+    from the file reaches the page."""
+    found: dict[str, str] = {}
+    for root in (default_root(), project_root):
+        path = find_style(root, COLOUR_STYLESHEET)
+        if path is None:
+            continue
+        try:
+            css = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for name, declared in custom_properties(css).items():
+            if _PROPERTY_NAME.fullmatch(name) and _is_colour(declared.value):
+                found[name] = declared.value
+    return found
 
-    def __init__(self, folder: OutputFolder) -> None:
+
+def _is_colour(value: str) -> bool:
+    try:
+        parse_colour(value)
+    except ValueError:
+        return False
+    return True
+
+
+class Pages:
+    """The pages of one preview, from its project's colours and its output folder."""
+
+    def __init__(self, project_root: Path, folder: OutputFolder) -> None:
+        self.project_root = project_root
         self.folder = folder
         self.placeholder = f"hk-preview-{secrets.token_hex(8)}"
 
@@ -137,7 +195,7 @@ class Pages:
         note = "showing the last good version" if page is not None else "not built yet"
         toolbar = (
             '<div id="hk-preview" lang="en" role="region" aria-label="Preview">'
-            f"<style>{TOOLBAR_CSS}</style>"
+            f"<style>{self._colours('#hk-preview')}{TOOLBAR_CSS}</style>"
             f'<p class="hk-bar"><a href="/">All documents</a>'
             f" <span>{_e(edition)} edition</span>"
             f" <span>PDF: {' '.join(pdfs)}</span>"
@@ -245,12 +303,18 @@ class Pages:
             f"<ul>{''.join(items)}</ul></div>"
         )
 
+    def _colours(self, selector: str) -> str:
+        """A rule that sets the colour tokens on `selector` (`:root`, or the toolbar)."""
+        properties = colour_properties(self.project_root)
+        declarations = " ".join(f"{name}: {value};" for name, value in properties.items())
+        return f"\n{selector} {{ {declarations} }}"
+
     def _shell(self, title: str, body: str, script: str, *, lang: str = "en") -> str:
         """A complete page of the preview's own (index, stand-in, not found)."""
         return (
             f'<!doctype html>\n<html lang="{_e(lang)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(title)}</title><style>{PAGE_CSS}</style>"
+            f"<title>{_e(title)}</title><style>{self._colours(':root')}{PAGE_CSS}</style>"
             f"</head><body>{body}{script}</body></html>\n"
         )
 

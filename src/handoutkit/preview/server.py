@@ -122,7 +122,7 @@ class Preview:
             status_line=self._status_line,
         )
         self._builder = builder
-        self._pages = Pages(folder)
+        self._pages = Pages(self.root, folder)
         self.state.wake.set()  # the first build
         for name, target in (
             ("http", lambda: server.serve_forever(poll_interval=0.1)),
