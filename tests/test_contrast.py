@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+import tinycss2
+import tinycss2.color3
+from tinycss2.ast import Node
 
 from conftest import REPO
 from handoutkit.lint import contrast
@@ -68,6 +71,77 @@ def test_every_colour_is_a_custom_property_of_colours_css() -> None:
     paired = {p for pair in contrast.PAIRS for p in (pair.foreground, *pair.backgrounds)}
     assert used <= paired, f"colours without a contrast pairing in PAIRS: {used - paired}"
     assert paired <= used, f"PAIRS lists colours no stylesheet uses: {paired - used}"
+
+
+# keywords that are not a colour of their own; every other colour keyword is a literal
+NOT_A_COLOUR = {"transparent", "currentcolor", "inherit"}
+COLOUR_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color"}
+
+
+def colour_literals(css: str) -> list[str]:
+    """Every colour in the declarations of `css` written as a value instead of `var(--x)`: hex,
+    rgb()/hsl() and the other colour functions, and named colours (also as a var() fallback).
+    Selectors are not values: `#hk-preview` is an id, not a colour."""
+    found: list[str] = []
+
+    def walk(tokens: list[Node]) -> None:
+        for token in tokens:
+            if token.type == "hash":
+                found.append(f"#{token.value}")
+            elif token.type == "function" and token.lower_name in COLOUR_FUNCTIONS:
+                found.append(tinycss2.serialize([token]))
+            elif token.type == "function":
+                walk(token.arguments)
+            elif token.type in ("() block", "[] block", "{} block"):
+                walk(token.content)
+            elif (
+                token.type == "ident"
+                and token.lower_value not in NOT_A_COLOUR
+                and tinycss2.color3.parse_color(token.value) is not None
+            ):
+                found.append(token.value)
+
+    def rules(nodes: list[Node]) -> None:
+        for node in nodes:
+            if node.type not in ("qualified-rule", "at-rule") or node.content is None:
+                continue
+            inner = tinycss2.parse_blocks_contents(
+                node.content, skip_comments=True, skip_whitespace=True
+            )
+            for item in inner:
+                if item.type == "declaration":
+                    walk(item.value)
+            rules([item for item in inner if item.type in ("qualified-rule", "at-rule")])
+
+    rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return found
+
+
+def test_colour_literals_finds_every_kind_of_literal() -> None:
+    css = (
+        "#add .x { color: #abc; background: rgb(1 2 3); border: 1px solid red; }"
+        "@media print { a { outline-color: hsl(0 0% 0%); fill: var(--accent, navy); } }"
+        "p { color: var(--text); background: transparent; border-color: currentColor; "
+        "outline-color: inherit; font: 16px/1.5 system-ui, sans-serif; }"
+    )
+    assert colour_literals(css) == ["#abc", "rgb(1 2 3)", "red", "hsl(0 0% 0%)", "navy"]
+
+
+def test_the_preview_draws_only_with_colour_tokens() -> None:
+    """The preview's hand-written CSS, like the stylesheets, only uses var(--x) of
+    colours.css, each on a background that PAIRS holds to WCAG contrast."""
+    from handoutkit.preview import pages
+
+    used: set[str] = set()
+    for css in (pages.TOOLBAR_CSS, pages.PAGE_CSS):
+        assert not colour_literals(css), colour_literals(css)
+        used.update(re.findall(r"var\((--[\w-]+)\)", css))
+    assert used <= set(shipped_colours()), f"undefined colours: {used - set(shipped_colours())}"
+    drawn = {name for pair in pages.COLOUR_PAIRS for name in pair}
+    assert used == drawn, "COLOUR_PAIRS names each colour the preview's CSS uses, and no other"
+    listed = {(pair.foreground, bg) for pair in contrast.PAIRS for bg in pair.backgrounds}
+    unlisted = set(pages.COLOUR_PAIRS) - listed
+    assert not unlisted, f"colour on a background that PAIRS does not check: {unlisted}"
 
 
 def test_a_low_contrast_stylesheet_fails_check_at_its_line(run, mini: Path) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY
-from handoutkit.preview.server import Preview
+from conftest import REPO, TODAY
+from handoutkit.preview import Preview
 
 DOC = "/doc/demo/handout.en.standard.html"
 PDF = "/pdf/demo/handout.en.standard.letter.pdf"
@@ -286,3 +286,28 @@ def test_preview_command_port_in_use(run, mini: Path) -> None:
 def test_preview_command_bad_path(run, mini: Path) -> None:
     result = run("preview", "--no-open", "content/nothing-here", cwd=mini)
     assert result.code == 2 and "no such file or folder" in result.err
+
+
+def test_preview_pages_set_the_projects_colour_tokens(mini: Path, tmp_path: Path) -> None:
+    """The pages set the custom properties of colours.css (the project's own over the
+    default, property by property) and their CSS draws with var(--…) alone."""
+    from handoutkit.preview.pages import Pages
+    from handoutkit.preview.state import Doc, OutputFolder, Snapshot
+
+    default = (REPO / "styles" / "colours.css").read_text(encoding="utf-8")
+    own = default.replace("--accent: #14477d;", "--accent: #1d5a3a;")
+    own = re.sub(r"\n\s*--text: #1a1a1a;[^\n]*", "", own)  # half-edited: --text is missing
+    own = own.replace(":root {", ":root {\n  --gap: 1rem;")  # not a colour: left out
+    (mini / "styles").mkdir()
+    (mini / "styles" / "colours.css").write_text(own, encoding="utf-8")
+    pages = Pages(mini, OutputFolder(tmp_path / "out"))
+    doc = Doc("content/demo/handout.en.yaml", "demo", "handout.en", "A test", "en", "handout", True)
+    snapshot = Snapshot(editions=("standard",), papers=("letter",), docs=(doc,))
+    stand_in = pages.document(snapshot, doc, "standard")  # not built yet: toolbar and shell
+    for page, selector in ((pages.index(snapshot), ":root"), (stand_in, "#hk-preview")):
+        rule = re.search(rf"{re.escape(selector)} {{ (--[^}}]*) }}", page)
+        assert rule, page
+        declared = dict(re.findall(r"(--[\w-]+): ([^;]+);", rule[1]))
+        assert declared["--accent"] == "#1d5a3a"  # the project's own
+        assert declared["--text"] == "#1a1a1a"  # the default's, where the project's is missing
+        assert "--gap" not in declared

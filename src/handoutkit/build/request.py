@@ -19,6 +19,7 @@ from typing import Any
 from handoutkit.build import state
 from handoutkit.build.outputs import FORMATS
 from handoutkit.build.report import BuildReport, Progress
+from handoutkit.content.project import Project
 from handoutkit.diagnostics import did_you_mean
 from handoutkit.errors import UsageError
 
@@ -99,14 +100,28 @@ def _load_and_build(
     request: BuildRequest,
     on_plan: Callable[[int], None] | None,
     progress: Progress | None,
-) -> tuple[Any, Path, BuildReport]:
+) -> tuple[Project, Path, BuildReport]:
     """Load, check and build (what a replayed no-op build skips)."""
-    from handoutkit.build.outputs import Selection
-    from handoutkit.build.run import build_project
     from handoutkit.content.loader import load_project
 
-    files, ids = split_paths_and_ids(request.paths, Path(request.cwd))
+    files, _ids = split_paths_and_ids(request.paths, Path(request.cwd))
     project = load_project(request.root, files)
+    out_dir, report = build_loaded(request, project, on_plan=on_plan, progress=progress)
+    return project, out_dir, report
+
+
+def build_loaded(
+    request: BuildRequest,
+    project: Project,
+    *,
+    on_plan: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Path, BuildReport]:
+    """Check and build a project already loaded for `request` (the preview keeps its own)."""
+    from handoutkit.build.outputs import Selection
+    from handoutkit.build.run import build_project
+
+    _files, ids = split_paths_and_ids(request.paths, Path(request.cwd))
     config = project.config
     check_choices(ids, [d.model.id for d in project.documents], "ID", noun="document id")
     selection = Selection(
@@ -130,7 +145,7 @@ def _load_and_build(
         on_plan=on_plan,
         progress=progress,
     )
-    return project, out_dir, report
+    return out_dir, report
 
 
 def check_choices(

@@ -29,7 +29,7 @@ def preview(
     import signal
     import webbrowser
 
-    from handoutkit.preview.server import Preview, PreviewError
+    from handoutkit.preview import Preview, PreviewError
 
     root = project_root()
     for path in paths or []:

@@ -3,7 +3,8 @@
 The colours live in one place, the custom properties of `styles/colours.css`. Which colour is
 drawn on which background, and for what (body text, other text, borders), is written down
 once here in `PAIRS`; the test suite checks the shipped stylesheet against it, and `check`
-checks an organization's brand colours from `handoutkit.yaml` the same way.
+checks an organization's brand colours from `handoutkit.yaml` the same way. The preview's
+own pages draw with the same properties, only on pairings listed here (see `preview.pages`).
 
 Thresholds (WCAG 2.2): body text 7:1 (1.4.6 AAA), all other text 4.5:1 (1.4.3 AA, and
 1.4.6 AAA for large text), borders, rules and icons 3:1 (1.4.11 AA).
