@@ -5,18 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from handoutkit.cli import main
-
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-MINI = TESTS / "data" / "mini"
-TODAY = "2026-11-23"
-
+from helpers import MINI, TODAY, Result, copy_shipped_project
 
 # --------------------------------------------------------------------------- in CI, skip = fail
 
@@ -71,17 +65,6 @@ def pytest_make_collect_report(collector: pytest.Collector):
     return report
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
-
-
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     """Run `handoutkit ARGS` in-process in folder `cwd`; return exit code and output."""
@@ -104,15 +87,6 @@ def mini(tmp_path: Path) -> Path:
     """A fresh copy of the small test project."""
     target = tmp_path / "mini"
     shutil.copytree(MINI, target)
-    return target
-
-
-def copy_shipped_project(target: Path) -> Path:
-    """The repository's own project (config, content, templates, styles) in `target`."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "handoutkit.yaml", target)
-    for folder in ("content", "templates", "styles"):
-        shutil.copytree(REPO / folder, target / folder)
     return target
 
 

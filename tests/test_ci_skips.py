@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TESTS
+from helpers import TESTS
 
 SAMPLE = """
 import pytest

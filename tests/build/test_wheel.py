@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TODAY
+from helpers import REPO, TODAY
 
 DEFAULT_FOLDERS = ("templates", "styles", "schemas")
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "src", *DEFAULT_FOLDERS)

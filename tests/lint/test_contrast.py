@@ -10,8 +10,8 @@ import tinycss2
 import tinycss2.color3
 from tinycss2.ast import Node
 
-from conftest import REPO
 from handoutkit.lint import contrast
+from helpers import REPO
 
 COLOURS_CSS = REPO / "styles" / "colours.css"
 

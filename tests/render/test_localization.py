@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import REPO
-from pdfcheck import page_texts
+from helpers import REPO, page_texts
 
 LOCALES = REPO / "src" / "handoutkit" / "locales"
 TEMPLATE = LOCALES / "handoutkit.pot"

@@ -26,7 +26,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, TODAY
 from handoutkit.content.loader import Project, load_document, load_project
 from handoutkit.content.markdown import ALLOWED_LINK, find_citations, find_links, strip_markdown
 from handoutkit.content.yamlsource import load_yaml, parse_yaml
@@ -34,6 +33,7 @@ from handoutkit.diagnostics import Diagnostic, Diagnostics
 from handoutkit.errors import ContentError
 from handoutkit.lint.checks import check_project
 from handoutkit.render.markdown import Citer, MarkdownRenderer
+from helpers import MINI, TODAY
 
 PROPERTIES = settings(
     max_examples=200,

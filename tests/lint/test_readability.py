@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_shipped_project
 from handoutkit.lint import readability, syllables
 from handoutkit.lint.readability import (
     FERNANDEZ_HUERTA,
@@ -21,7 +20,7 @@ from handoutkit.lint.readability import (
     Counts,
     split_sentences,
 )
-from test_check import apply_case
+from helpers import REPO, apply_case, copy_shipped_project
 
 
 def passage(text: str, language: str) -> Counts:

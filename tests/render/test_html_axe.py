@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import TESTS, copy_shipped_project
+from helpers import TESTS, copy_shipped_project
 
 BROWSER = TESTS / "browser"
 SCRIPT = BROWSER / "axe-check.mjs"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TODAY
 from handoutkit.preview import Preview
+from helpers import REPO, TODAY
 
 DOC = "/doc/demo/handout.en.standard.html"
 PDF = "/pdf/demo/handout.en.standard.letter.pdf"

@@ -19,7 +19,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, REPO
 from handoutkit.content import yamlsource
 from handoutkit.content.markdown import _PERMISSIVE_PARSER, find_links, strip_markdown
 from handoutkit.content.yamlsource import parse_yaml
@@ -27,6 +26,7 @@ from handoutkit.errors import ContentError
 from handoutkit.lint import readability, syllables
 from handoutkit.lint.plainlanguage import LEXICON_LOADER, fold
 from handoutkit.lint.readability import Counts, find_sentence, measure, split_sentences
+from helpers import MINI, REPO
 
 PROPERTIES = settings(
     max_examples=300,

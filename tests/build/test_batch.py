@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 ALL_PDFS = {
     f"demo/{doc}.{edition}.{paper}.pdf"

@@ -18,8 +18,9 @@ import weasyprint
 
 from handoutkit.pdf import furniture
 from handoutkit.pdf.tags import artifact_page_furniture, postprocess_pdf
+from helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 VERAPDF = ROOT / "scripts" / "verapdf"
 
 HEAD = """<!doctype html>

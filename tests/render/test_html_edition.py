@@ -7,44 +7,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-
-
-class Outline(HTMLParser):
-    """Elements (tag, attributes) in document order, and the text, of an HTML file."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict[str, str]]] = []
-        self.text: list[str] = []
-        self.style = ""
-        self._in_style = False
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements.append((tag, {k: v or "" for k, v in attrs}))
-        self._in_style = tag == "style"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self.style += data
-        else:
-            self.text.append(data)
-
-    def tags(self, name: str) -> list[dict[str, str]]:
-        return [attrs for tag, attrs in self.elements if tag == name]
-
-    @property
-    def plain(self) -> str:
-        return re.sub(r"\s+", " ", "".join(self.text))
+from helpers import REPO, Outline
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 import weasyprint
 import yaml
 
-from conftest import REPO
 from handoutkit.audit.verapdf import (
     Unavailable,
     find_verapdf,
@@ -20,6 +19,7 @@ from handoutkit.audit.verapdf import (
     parse_report,
     summary_lines,
 )
+from helpers import REPO
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <report><jobs>

@@ -15,7 +15,7 @@ import pytest
 import weasyprint
 from pikepdf import Dictionary, Name
 
-from conftest import MINI, REPO, copy_shipped_project
+from helpers import MINI, REPO, copy_shipped_project
 
 HANDOUT = "ketamine-bpd/handout.en.standard.letter.pdf"
 LARGE = "ketamine-bpd/handout.en.large-print.letter.pdf"

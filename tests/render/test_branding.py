@@ -9,8 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import REPO
-from pdfcheck import page_texts, struct_elements
+from helpers import REPO, page_texts, struct_elements
 
 BRANDING = """organization:
   name: Test Clinic
@@ -49,7 +48,7 @@ def test_the_pdf_shows_the_logo_as_a_figure_with_its_alt_text(branded: Path) -> 
 
 
 def test_the_html_edition_inlines_the_logo_and_shows_the_contact_details(branded: Path) -> None:
-    from test_html_edition import Outline
+    from helpers import Outline
 
     for name in ("handout", "brief"):
         page = Outline((branded / f"{name}.en.standard.html").read_text(encoding="utf-8"))

@@ -10,10 +10,9 @@ import pikepdf
 import pytest
 import yaml
 
-from conftest import REPO, TODAY
 from handoutkit.content.scaffold import SCAFFOLD, scaffold_files
 from handoutkit.content.schema import PROJECT_SCHEMA_DIR, schema_texts
-from pdfcheck import page_texts
+from helpers import REPO, TODAY, page_texts
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+\.schema\.json)$")
 

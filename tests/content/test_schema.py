@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from conftest import MINI, REPO
 from handoutkit.content.schema import KINDS, kind_of, schema_texts
 from handoutkit.content.yamlsource import load_yaml
+from helpers import MINI, REPO
 
 COMMITTED = REPO / "schemas"
 UPDATE = "run `handoutkit schema --out schemas` at the repository root and commit the result"

@@ -14,9 +14,8 @@ import pikepdf
 import pytest
 import segno
 
-from conftest import MINI, TODAY
 from handoutkit.build.rack import start_pages
-from pdfcheck import page_texts, struct_elements
+from helpers import MINI, REPO, TODAY, page_texts, struct_elements
 
 URL = "https://example.org/demo"
 LETTER = "rack/rack.en.letter.pdf"
@@ -516,7 +515,7 @@ def test_an_unchanged_pack_is_skipped_and_a_changed_member_rebuilds_it(run, proj
     assert build(run, project)[LETTER]["status"] == "built"
     # the catalog template (a project override)
     (project / "templates").mkdir()
-    template = (MINI.parents[2] / "templates" / "rack-catalog.html.j2").read_text()
+    template = (REPO / "templates" / "rack-catalog.html.j2").read_text()
     (project / "templates" / "rack-catalog.html.j2").write_text(template + "\n")
     assert build(run, project)[LETTER]["status"] == "built"
     assert build(run, project)[LETTER]["status"] == "skipped"

@@ -6,33 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import TESTS
-
-CASES = yaml.safe_load((TESTS / "data" / "check_cases.yaml").read_text(encoding="utf-8"))
-
-
-def apply_case(project: Path, case: dict) -> None:
-    path = project / case["file"]
-    if case.get("delete"):
-        path.unlink()
-        return
-    if "content" in case:
-        path.write_text(case["content"], encoding="utf-8")
-    elif "replace_bytes" in case:
-        old, new = (part.encode("latin-1") for part in case["replace_bytes"])
-        data = path.read_bytes()
-        assert old in data, f"test data out of date: {old!r} not in {path.name}"
-        path.write_bytes(data.replace(old, new, 1))
-    else:
-        old, new = case.get("replace") or case["replace_all"]
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"test data out of date: {old!r} not in {path.name}"
-        count = -1 if "replace_all" in case else 1
-        path.write_text(text.replace(old, new, count), encoding="utf-8")
-    if "rename" in case:
-        path.rename(project / case["rename"])
+from helpers import CASES, apply_case
 
 
 def test_clean_project_passes(run, mini: Path) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import REPO, copy_shipped_project
-from pdfcheck import page_texts, struct_elements, unembedded_fonts
+from helpers import REPO, copy_shipped_project, page_texts, struct_elements, unembedded_fonts
 
 MAX_PAGES = {"standard": 3, "large-print": 8}
 

@@ -1,0 +1,218 @@
+"""What the tests share: paths, project copies, the CLI's result, PDF facts, rule cases and
+the hostile-input helpers. Test modules import from here, never from each other."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+DATA = TESTS / "data"
+MINI = DATA / "mini"
+PIXEL = DATA / "pixel.png"
+TODAY = "2026-11-23"
+CASES = yaml.safe_load((DATA / "check_cases.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def copy_shipped_project(target: Path) -> Path:
+    """The repository's own project (config, content, templates, styles) in `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "handoutkit.yaml", target)
+    for folder in ("content", "templates", "styles"):
+        shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+def apply_case(project: Path, case: dict) -> None:
+    path = project / case["file"]
+    if case.get("delete"):
+        path.unlink()
+        return
+    if "content" in case:
+        path.write_text(case["content"], encoding="utf-8")
+    elif "replace_bytes" in case:
+        old, new = (part.encode("latin-1") for part in case["replace_bytes"])
+        data = path.read_bytes()
+        assert old in data, f"test data out of date: {old!r} not in {path.name}"
+        path.write_bytes(data.replace(old, new, 1))
+    else:
+        old, new = case.get("replace") or case["replace_all"]
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"test data out of date: {old!r} not in {path.name}"
+        count = -1 if "replace_all" in case else 1
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+    if "rename" in case:
+        path.rename(project / case["rename"])
+
+
+# --------------------------------------------------------------------------- PDF facts
+
+
+def page_texts(path: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = text.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element reachable from the StructTreeRoot."""
+    found: list[pikepdf.Dictionary] = []
+    stack = [pdf.Root.StructTreeRoot]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        if "/S" in node:
+            found.append(node)
+        if "/K" in node:
+            stack.append(node.K)
+    return found
+
+
+def unembedded_fonts(pdf: pikepdf.Pdf) -> list[str]:
+    missing = []
+    for page in pdf.pages:
+        for name, font in (page.Resources.get("/Font") or {}).items():
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0] if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            if descriptor is None or not any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
+                missing.append(str(font.get("/BaseFont", name)))
+    return missing
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+class Outline(HTMLParser):
+    """Elements (tag, attributes) in document order, and the text, of an HTML file."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.style = ""
+        self._in_style = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.style += data
+        else:
+            self.text.append(data)
+
+    def tags(self, name: str) -> list[dict[str, str]]:
+        return [attrs for tag, attrs in self.elements if tag == name]
+
+    @property
+    def plain(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.text))
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+HANDOUT = "content/demo/handout.en.yaml"
+HANDOUT_PDF = "dist/demo/handout.en.standard.letter.pdf"
+BRIEF_PDF = "dist/demo/brief.en.standard.letter.pdf"
+PASSWD = Path("/etc/passwd")
+SANDBOX_HINT = (
+    "only files under the project's assets/ or styles/ folder and data: URIs can be used; "
+    "copy the file there"
+)
+HTML_HINT = (
+    "the HTML edition is one self-contained file: only data: URIs (images from assets/, "
+    "fonts and images from styles/) can be used"
+)
+
+
+def secret() -> bytes:
+    """A distinctive line of /etc/passwd: found in an output, it would be a leak."""
+    if not PASSWD.is_file():
+        pytest.skip("no /etc/passwd to try to leak")
+    return PASSWD.read_bytes().splitlines()[0]
+
+
+def leaked(folder: Path, needle: bytes) -> list[str]:
+    """Outputs under `folder` holding `needle`: raw, in any decoded PDF stream (attachments
+    are compressed) or in any base64 data: URI of an HTML file."""
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        hits = needle in data
+        if path.suffix == ".pdf" and not hits and data.startswith(b"%PDF-1."):
+            with pikepdf.open(path) as pdf:
+                for obj in pdf.objects:
+                    if isinstance(obj, pikepdf.Stream):
+                        try:
+                            hits = hits or needle in obj.read_bytes()
+                        except pikepdf.PdfError:
+                            hits = hits or needle in obj.read_raw_bytes()
+        if path.suffix == ".html" and not hits:
+            for payload in re.findall(rb"base64,([A-Za-z0-9+/=]+)", data):
+                hits = hits or needle in base64.b64decode(payload + b"==")
+        if hits:
+            found.append(path.name)
+    return found
+
+
+def build(run, project: Path, *args: str) -> Result:
+    result = run("build", "-j", "1", *args, cwd=project)
+    assert "Traceback" not in result.text, result.text
+    return result
+
+
+def no_temporary_files(project: Path) -> None:
+    assert not [p for p in project.rglob("*") if p.name.endswith(".tmp")]
+
+
+def is_pdf(path: Path) -> bool:
+    return path.read_bytes().startswith(b"%PDF-1.")
+
+
+def seed(path: Path, label: str) -> bytes:
+    """An earlier good output (any bytes will do: a failed build must not touch it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = f"%PDF-earlier good output of {label}\n".encode()
+    path.write_bytes(data)
+    return data
