@@ -12,6 +12,15 @@ import pytest
 from handoutkit.cli import main
 from helpers import MINI, TODAY, Result, copy_shipped_project
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/data/golden/ from the current templates (review the diff)",
+    )
+
+
 # --------------------------------------------------------------------------- in CI, skip = fail
 
 

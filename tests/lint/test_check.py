@@ -93,3 +93,19 @@ def test_internal_error_is_short_without_debug(run, mini: Path, monkeypatch) -> 
     result = run("--debug", "check", cwd=mini)
     assert result.code == 3
     assert "Traceback" in result.err
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_every_reported_problem_names_a_registered_rule(run, mini: Path, case: dict) -> None:
+    """--format json gives each diagnostic's rule id, from the one registry (rules.py)."""
+    from handoutkit.rules import RULES
+
+    apply_case(mini, case)
+    result = run("check", "--format", "json", *case.get("args", []), cwd=mini)
+    if result.code == 2:  # a usage error: a message, not diagnostics
+        assert not result.out and result.err.startswith("handoutkit: "), result.text
+        return
+    diagnostics = json.loads(result.out)["diagnostics"]
+    assert diagnostics or case["exit"] == 0
+    for diagnostic in diagnostics:
+        assert diagnostic["rule"] in RULES, diagnostic
