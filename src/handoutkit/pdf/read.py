@@ -86,6 +86,18 @@ def mcid_of(operands: list[object], resources: Dictionary | None) -> int | None:
     return None
 
 
+def inherited(node: Dictionary, key: str) -> object | None:
+    """An inheritable page attribute (/Resources, /Rotate …) from the page or its parents."""
+    for _ in range(64):
+        if key in node:
+            return node.get(key)
+        parent = node.get("/Parent")
+        if not isinstance(parent, Dictionary):
+            return None
+        node = parent
+    return None
+
+
 # --------------------------------------------------------------------------- matrices
 
 
