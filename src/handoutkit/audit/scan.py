@@ -1,11 +1,19 @@
 """The content-stream scan of the audit: what encloses each painting operator (tagged, an
-artifact, or neither), the size of every run of text as printed, and the fonts used."""
+artifact, or neither), the size of every run of text as printed, and the fonts used.
+
+Text sizes are measured here rather than with pdfminer.six: the walk that finds untagged content
+(`handoutkit.pdf.content`, shared with the post-processing) knows the font size, text matrix
+and CTM of every text-showing operator, so no second parser (or dependency) is needed. The size
+of a run is ``|Tf size| × length of the text-space y axis in device space``, rounded to 0.1 pt;
+glyphs are counted per code (two bytes for Type0 fonts, one otherwise). Invisible text (render
+modes 3 and 7, e.g. the OCR layer of a scan) is not counted.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
@@ -13,21 +21,18 @@ from typing import NamedTuple
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from handoutkit.pdf.read import (
-    IDENTITY,
-    TEXT_SHOW,
+from handoutkit.pdf.content import (
+    ContentStream,
+    ContentVisitor,
+    GraphicsState,
     Matrix,
-    inherited,
-    is_struct_elem,
-    matrix,
-    mcid_of,
-    mul,
-    reachable_elements,
+    Paint,
+    multiply,
+    walk_page,
 )
+from handoutkit.pdf.read import is_struct_elem, reachable_elements
 
-_PAINT_PATH = frozenset({"f", "F", "f*", "B", "B*", "b", "b*", "S", "s"})
 _INVISIBLE = {3, 7}  # text render modes that paint nothing
-_MAX_FORM_DEPTH = 16
 
 
 class Mark(IntEnum):
@@ -48,26 +53,15 @@ class FontUse(NamedTuple):
 
 @dataclass
 class PageScan:
-    untagged: int = 0
-    orphaned: int = 0
+    """What one page's content holds: painting operators outside the tree, text sizes."""
+
+    untagged: int = 0  # outside any tag or artifact
+    orphaned: int = 0  # in marked content whose MCID no element in the tree claims
     sizes: Counter[float] = field(default_factory=Counter)  # pt (0.1) → glyphs
 
 
-@dataclass
-class _State:
-    """The parts of the graphics state that matter here (saved by q, restored by Q)."""
-
-    ctm: Matrix = IDENTITY
-    font: Dictionary | None = None
-    font_size: float = 0.0
-    render_mode: int = 0
-
-    def copy(self) -> _State:
-        return _State(self.ctm, self.font, self.font_size, self.render_mode)
-
-
-class ContentScanner:
-    """Walks page content (and the forms it draws) for marks, text sizes and fonts."""
+class ContentScanner(ContentVisitor):
+    """Scans pages (and the forms they draw) for marks, text sizes and fonts; one per file."""
 
     def __init__(self, struct_root: Dictionary | None) -> None:
         self.tree: pikepdf.NumberTree | None = None
@@ -80,6 +74,12 @@ class ContentScanner:
         self._claimed: dict[int, set[int]] = {}
         self.fonts: dict[tuple[int, int], FontUse] = {}  # by object id, in order of first use
         self.page = 0
+        self._scan = PageScan()
+        # the effective mark of each open sequence of the stream being walked (first: what
+        # encloses the stream), and the MCIDs its ParentTree entry claims; saved for each form
+        self._marks: list[Mark] = [Mark.NONE]
+        self._claimed_here: set[int] = set()
+        self._outer: list[tuple[list[Mark], set[int]]] = []
 
     def claimed_mcids(self, key: int | None) -> set[int]:
         """MCIDs of ParentTree entry `key` that map to an element in the tree."""
@@ -99,6 +99,7 @@ class ContentScanner:
         return self._claimed[key]
 
     def element_in_tree(self, key: int) -> bool:
+        """Whether ParentTree entry ``key`` (a form's /StructParent) is an element in the tree."""
         if self.tree is None:
             return False
         try:
@@ -108,158 +109,71 @@ class ContentScanner:
         return is_struct_elem(ref) and ref.is_indirect and ref.objgen in self.reachable
 
     def scan_page(self, page: pikepdf.Page, number: int) -> PageScan:
+        """Raises `pikepdf.PdfError` when the page's content cannot be read."""
         self.page = number
-        scan = PageScan()
-        key = page.obj.get("/StructParents")
-        resources = inherited(page.obj, "/Resources")
-        instructions = pikepdf.parse_content_stream(page)
-        self.walk(
-            instructions,
-            resources if isinstance(resources, Dictionary) else None,
-            _State(),
-            int(key) if isinstance(key, int) else None,
-            Mark.NONE,
-            scan,
-            [],
-        )
-        return scan
+        self._scan = PageScan()
+        self._marks, self._outer = [Mark.NONE], []  # a damaged page may have stopped mid-form
+        walk_page(page, self)
+        return self._scan
 
-    def walk(
-        self,
-        instructions: Iterable[object],
-        resources: Dictionary | None,
-        state: _State,
-        key: int | None,
-        base: Mark,
-        scan: PageScan,
-        forms: list[tuple[int, int]],
+    # ContentVisitor --------------------------------------------------------------------------
+
+    def enter_stream(self, stream: ContentStream) -> None:
+        base = self._marks[-1] if self._outer else Mark.NONE
+        if stream.form is not None:
+            parent_key = stream.form.get("/StructParent")
+            if isinstance(parent_key, int) and self.element_in_tree(parent_key):
+                base = Mark.OK  # the whole form is one content item of an element in the tree
+        self._outer.append((self._marks, self._claimed_here))
+        self._marks = [base]
+        self._claimed_here = self.claimed_mcids(stream.key)
+
+    def leave_stream(self, stream: ContentStream) -> None:
+        self._marks, self._claimed_here = self._outer.pop()
+
+    def begin_marked(self, index: int, tag: object, mcid: int | None) -> None:
+        own = Mark.NONE
+        if tag == Name.Artifact:
+            own = Mark.OK
+        elif mcid is not None:
+            own = Mark.OK if mcid in self._claimed_here else Mark.ORPHAN
+        self._marks.append(max(self._marks[-1], own))
+
+    def end_marked(self, index: int) -> None:
+        self._marks.pop()
+
+    def paint(self, kind: Paint, state: GraphicsState) -> None:
+        self._count_painting()
+
+    def show_text(
+        self, operands: Sequence[object], state: GraphicsState, text_matrix: Matrix
     ) -> None:
-        claimed = self.claimed_mcids(key)
-        marks = [base]  # the effective mark of each open sequence
-        saved: list[_State] = []
-        state = state.copy()
-        text_matrix = IDENTITY
-
-        def paint(count: int = 1) -> None:
-            if marks[-1] is Mark.NONE:
-                scan.untagged += count
-            elif marks[-1] is Mark.ORPHAN:
-                scan.orphaned += count
-
-        for instruction in instructions:
-            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-                paint()
-                continue
-            operands, operator = instruction  # type: ignore[misc]
-            op = str(operator)
-            if op in TEXT_SHOW:
-                paint()
-                self.measure(operands, op, state, text_matrix, scan)
-            elif op in _PAINT_PATH or op == "sh":
-                paint()
-            elif op == "q":
-                saved.append(state.copy())
-            elif op == "Q":
-                if saved:
-                    state = saved.pop()
-            elif op == "cm":
-                m = matrix(operands)
-                if m is not None:
-                    state.ctm = mul(m, state.ctm)
-            elif op == "BT":
-                text_matrix = IDENTITY
-            elif op == "Tm":
-                text_matrix = matrix(operands) or text_matrix
-            elif op == "Tf" and len(operands) == 2:
-                self.set_font(operands, resources, state)
-            elif op == "Tr" and operands:
-                render_mode = operands[0]
-                if isinstance(render_mode, int):
-                    state.render_mode = render_mode
-            elif op in ("BDC", "BMC"):
-                own = Mark.NONE
-                if operands and operands[0] == Name.Artifact:
-                    own = Mark.OK
-                elif op == "BDC":
-                    mcid = mcid_of(list(operands), resources)
-                    if mcid is not None:
-                        own = Mark.OK if mcid in claimed else Mark.ORPHAN
-                marks.append(max(marks[-1], own))
-            elif op == "EMC":
-                if len(marks) > 1:
-                    marks.pop()
-            elif op == "Do" and operands and resources is not None:
-                self.draw(operands[0], resources, state, key, marks[-1], scan, forms, paint)
-
-    def draw(
-        self,
-        name: object,
-        resources: Dictionary,
-        state: _State,
-        key: int | None,
-        mark: Mark,
-        scan: PageScan,
-        forms: list[tuple[int, int]],
-        paint: Callable[[], None],
-    ) -> None:
-        xobjects = resources.get("/XObject")
-        xobject = xobjects.get(str(name)) if isinstance(xobjects, Dictionary) else None
-        if not isinstance(xobject, pikepdf.Stream):
-            return
-        subtype = xobject.get("/Subtype")
-        if subtype == Name.Image:
-            paint()
-            return
-        if subtype != Name.Form or xobject.objgen in forms or len(forms) >= _MAX_FORM_DEPTH:
-            return
-        inner = state.copy()
-        form_matrix = matrix(xobject.get("/Matrix", Array(IDENTITY)))
-        if form_matrix is not None:
-            inner.ctm = mul(form_matrix, inner.ctm)
-        form_key = key
-        if isinstance(xobject.get("/StructParents"), int):
-            form_key = int(xobject.StructParents)
-        parent_key = xobject.get("/StructParent")
-        if isinstance(parent_key, int) and self.element_in_tree(parent_key):
-            mark = Mark.OK  # the whole form is one content item of an element in the tree
-        form_resources = xobject.get("/Resources")
-        self.walk(
-            pikepdf.parse_content_stream(xobject),
-            form_resources if isinstance(form_resources, Dictionary) else resources,
-            inner,
-            form_key,
-            mark,
-            scan,
-            [*forms, xobject.objgen],
-        )
-
-    def set_font(self, operands: object, resources: Dictionary | None, state: _State) -> None:
-        name, size = operands[0], operands[1]  # type: ignore[index]
-        try:
-            state.font_size = float(size)
-        except (TypeError, ValueError):
-            state.font_size = 0.0
-        fonts = resources.get("/Font") if resources is not None else None
-        font = fonts.get(str(name)) if isinstance(fonts, Dictionary) else None
-        state.font = font if isinstance(font, Dictionary) else None
-        if state.font is not None:
-            ident = font.objgen if font.is_indirect else (id(font), 0)
-            if ident not in self.fonts:
-                base = str(font.get("/BaseFont", name)).lstrip("/")
-                self.fonts[ident] = FontUse(base, self.page, font)
-
-    def measure(
-        self, operands: object, op: str, state: _State, text_matrix: Matrix, scan: PageScan
-    ) -> None:
+        self._count_painting()
         if state.render_mode in _INVISIBLE:
             return
-        items = list(operands)  # type: ignore[call-overload]
-        shown = items[-1] if items else None
+        shown = operands[-1] if operands else None
         strings = list(shown) if isinstance(shown, Array) else [shown]
         width = 2 if state.font is not None and state.font.get("/Subtype") == Name.Type0 else 1
         glyphs = sum(len(bytes(s)) // width for s in strings if isinstance(s, pikepdf.String))
         if not glyphs:
             return
-        _a, _b, c, d, _e, _f = mul(text_matrix, state.ctm)
+        _a, _b, c, d, _e, _f = multiply(text_matrix, state.ctm)
         size = round(abs(state.font_size) * math.hypot(c, d), 1)
-        scan.sizes[size] += glyphs
+        self._scan.sizes[size] += glyphs
+
+    def select_font(self, name: object, state: GraphicsState) -> None:
+        font = state.font
+        if font is None:
+            return
+        ident = font.objgen if font.is_indirect else (id(font), 0)
+        if ident not in self.fonts:
+            base = str(font.get("/BaseFont", name)).lstrip("/")
+            self.fonts[ident] = FontUse(base, self.page, font)
+
+    def _count_painting(self) -> None:
+        """One painting operator, counted when it is outside the tree."""
+        mark = self._marks[-1]
+        if mark is Mark.NONE:
+            self._scan.untagged += 1
+        elif mark is Mark.ORPHAN:
+            self._scan.orphaned += 1
