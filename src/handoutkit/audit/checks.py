@@ -12,7 +12,7 @@ its rule in `handoutkit.rules`:
 6. every ``Figure`` has ``/Alt`` (or ``/ActualText``);
 7. every painting operator is inside an ``/Artifact`` or inside marked content whose MCID the
    page's ``/ParentTree`` entry maps to a structure element reachable from the root (the rule
-   `pdftags` uses to find WeasyPrint's margin boxes), counted per page;
+   `handoutkit.pdf.tags` uses to find WeasyPrint's margin boxes), counted per page;
 8. heading levels: H1 first, no level skipped on the way down;
 9. text sizes as printed (Tf size × text matrix × CTM), with thresholds per edition;
 10. page size, and one size for all pages;
