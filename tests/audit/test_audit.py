@@ -543,3 +543,16 @@ def test_json_report_shape(run, shipped_pack: Path) -> None:
     assert set(data["text"]) == {"body_pt", "smallest_pt", "smallest_page", "glyphs_by_size_pt"}
     assert data["verapdf"] is None
     assert data["summary"].startswith(f"{HANDOUT}: PASS — ")
+
+
+def test_problems_carry_registered_audit_rule_ids() -> None:
+    """Every check id the audit uses is an audit rule of the registry; others fail loudly."""
+    from handoutkit.audit.report import Problem
+    from handoutkit.rules import RULES
+
+    sources = (REPO / "src" / "handoutkit" / "audit").glob("*.py")
+    used = {m for path in sources for m in re.findall(r'check="([^"]*)"', path.read_text())}
+    assert used == {rule.id for rule in RULES.values() if rule.stage == "audit"}
+    for wrong in ("", "no-such-rule", "yaml-syntax"):
+        with pytest.raises(ValueError, match="registered audit rule"):
+            Problem("handout.pdf", "a message", check=wrong)

@@ -453,7 +453,7 @@ def test_bookmarks_one_per_handout(pack: Path) -> None:
 
 
 def test_the_pack_passes_the_audit_and_verapdf(pack: Path) -> None:
-    from handoutkit.audit.checks import audit_files
+    from handoutkit.audit import audit_files
     from handoutkit.audit.verapdf import Unavailable, find_verapdf
 
     racks = sorted((pack / "rack").glob("*.pdf"))

@@ -4,7 +4,9 @@ Every test of the output runs on both."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -489,3 +491,111 @@ def test_running_link_alone_is_attached_without_conversion() -> None:
 )
 def test_drawn_artifact_subtype_follows_the_margin_box(at_keyword: str, expected: str) -> None:
     assert furniture.subtype(at_keyword) == expected
+
+
+# --------------------------------------------------------------------------
+# Pinned output: what postprocess_pdf makes of fixed WeasyPrint files
+# --------------------------------------------------------------------------
+
+PINNED = ROOT / "tests" / "data" / "pdftags"
+"""Raw WeasyPrint 70 output of `render` (page boxes: the defaults; `groups` and `nested-groups`
+draw margin boxes and body text in transparency groups, i.e. form XObjects with their own
+/StructParents; `running-link-opacity` has a link in a running header, which joins the tree)
+and, in expected.json, the fingerprint of each file after `postprocess_pdf`. Kept as files so
+the pin does not move with the fonts or WeasyPrint of the machine. After a deliberate change:
+`PYTHONPATH=tests .venv/bin/python tests/pdf/test_pdftags.py` rewrites expected.json."""
+
+
+def _content_streams(pdf: pikepdf.Pdf) -> list[str]:
+    """sha256 of every page's content, then of each form it draws (depth first, by name)."""
+    digests: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def forms(resources: object) -> None:
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        xobjects = resources.get("/XObject", pikepdf.Dictionary())
+        for name in sorted(xobjects.keys()):
+            form = xobjects[name]
+            if form.get("/Subtype") != "/Form" or form.objgen in seen:
+                continue
+            seen.add(form.objgen)
+            digests.append(f"{name} {hashlib.sha256(form.read_bytes()).hexdigest()}")
+            forms(form.get("/Resources"))
+
+    for number, page in enumerate(pdf.pages, 1):
+        contents = page.obj.Contents
+        parts = contents if isinstance(contents, pikepdf.Array) else [contents]
+        data = b"".join(part.read_bytes() for part in parts)
+        digests.append(f"page {number} {hashlib.sha256(data).hexdigest()}")
+        forms(page.obj.get("/Resources"))
+    return digests
+
+
+def _structure(pdf: pikepdf.Pdf) -> list[str]:
+    """The structure tree in document order: one 'depth role' line per element, and
+    'depth #n' per MCID."""
+    lines: list[str] = []
+
+    def walk(node: pikepdf.Dictionary, depth: int) -> None:
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                lines.append(f"{depth} {kid.S}")
+                walk(kid, depth + 1)
+            elif isinstance(kid, int):
+                lines.append(f"{depth} #{int(kid)}")
+
+    walk(pdf.Root.StructTreeRoot, 0)
+    return lines
+
+
+def _parent_tree(pdf: pikepdf.Pdf) -> dict[str, list[str | None]]:
+    def role(ref: object) -> str | None:
+        return str(ref.S) if isinstance(ref, pikepdf.Dictionary) and "/S" in ref else None
+
+    tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    return {
+        str(key): [role(r) for r in value] if isinstance(value, pikepdf.Array) else [role(value)]
+        for key, value in tree.items()
+    }
+
+
+def _fingerprint(raw: bytes) -> dict[str, object]:
+    with open_pdf(raw) as pdf:
+        converted = artifact_page_furniture(pdf)
+    post = postprocess_pdf(raw)
+    with open_pdf(post) as pdf:
+        return {
+            "converted": converted,
+            "content_streams": _content_streams(pdf),
+            "parent_tree": _parent_tree(pdf),
+            "structure": _structure(pdf),
+            "sha256": hashlib.sha256(post).hexdigest(),
+            "made_with": f"pikepdf {pikepdf.__version__}, qpdf {pikepdf.__libqpdf_version__}",
+        }
+
+
+def _pinned_fixtures() -> list[Path]:
+    return sorted(PINNED.glob("*.raw.pdf"))
+
+
+@pytest.mark.parametrize("raw", _pinned_fixtures(), ids=lambda p: p.name.split(".")[0])
+def test_postprocess_output_is_pinned(raw: Path) -> None:
+    """The rewrite (content streams, ParentTree, adopted elements) is exactly as recorded; so
+    are the saved bytes, when pikepdf and qpdf are the versions they were recorded with (other
+    versions may serialise the same objects differently)."""
+    expected = json.loads((PINNED / "expected.json").read_text(encoding="utf-8"))[raw.name]
+    actual = _fingerprint(raw.read_bytes())
+    assert actual["converted"] == expected["converted"]
+    assert actual["content_streams"] == expected["content_streams"]
+    assert actual["parent_tree"] == expected["parent_tree"]
+    assert actual["structure"] == expected["structure"]
+    if actual["made_with"] == expected["made_with"]:
+        assert actual["sha256"] == expected["sha256"]
+
+
+if __name__ == "__main__":  # re-pin after a deliberate change (see PINNED)
+    pins = {raw.name: _fingerprint(raw.read_bytes()) for raw in _pinned_fixtures()}
+    text = json.dumps(pins, indent=1, sort_keys=True) + "\n"
+    (PINNED / "expected.json").write_text(text, encoding="utf-8")

@@ -46,7 +46,7 @@ def audit(
     fmt: FormatOpt = OutputFormat.text,
 ) -> None:
     """Preflight PDFs: tags, language, title, PDF/UA, fonts, alt text, headings, text sizes."""
-    from handoutkit.audit.checks import audit_files
+    from handoutkit.audit import audit_files
     from handoutkit.audit.verapdf import RunError
 
     try:

@@ -23,23 +23,24 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
-from handoutkit.pdf.read import (
-    IDENTITY,
-    TEXT_SHOW,
-    apply,
-    is_struct_elem,
-    kids,
-    matrix,
-    mcid_of,
-    mul,
-    reachable_elements,
-    subtree,
+from handoutkit.pdf.content import (
+    ContentStream,
+    ContentVisitor,
+    GraphicsState,
+    Matrix,
+    Paint,
+    Point,
+    multiply,
+    transform,
+    walk_page,
 )
+from handoutkit.pdf.read import inherited, is_struct_elem, kids, reachable_elements, subtree
 
 __all__ = ["artifact_page_furniture", "postprocess_pdf"]
 
@@ -76,33 +77,23 @@ def _orphan_root(elem: Dictionary, reachable: set[tuple[int, int]]) -> Dictionar
 
 
 # --------------------------------------------------------------------------
-# Content stream walking
+# Content stream rewriting
 # --------------------------------------------------------------------------
 
 
 @dataclass
-class _Frame:
-    """An open marked-content sequence."""
-
-    index: int
-    mcid: int | None  # set when the sequence is furniture to convert
-    point: tuple[float, float] | None = None
-
-
-@dataclass
-class _Context:
-    """What is needed to rewrite one page (and the forms it draws)."""
+class _Furniture:
+    """What the rewrite of every page shares: which MCIDs are furniture, and what is done."""
 
     parent_tree: pikepdf.NumberTree
     reachable: set[tuple[int, int]]
-    bounds: tuple[float, float]  # bottom, top in default user space
     adopted: set[tuple[int, int]]
-    streams_done: set[tuple[int, int]] = field(default_factory=set)
+    streams_done: set[tuple[int, int]] = field(default_factory=set)  # forms, rewritten once
     converted: set[tuple[int, int]] = field(default_factory=set)  # (ParentTree key, MCID)
-    count: int = 0
 
-    def furniture_mcids(self, key: int) -> set[int]:
-        entry = self.parent_tree.get(key)
+    def mcids(self, key: int | None) -> set[int]:
+        """MCIDs of ParentTree entry ``key`` whose elements are margin-box content to convert."""
+        entry = self.parent_tree.get(key) if key is not None else None
         if not isinstance(entry, Array):
             return set()
         mcids = set()
@@ -116,7 +107,110 @@ class _Context:
                 mcids.add(mcid)
         return mcids
 
-    def artifact_properties(self, point: tuple[float, float] | None) -> Dictionary:
+
+@dataclass
+class _Sequence:
+    """An open marked-content sequence."""
+
+    index: int
+    mcid: int | None  # set when the sequence is furniture to convert
+    point: Point | None = None  # where its content first paints, to tell header from footer
+
+
+@dataclass
+class _StreamRewrite:
+    """The rewrite of one content stream (a page's or a form's) in progress."""
+
+    stream: ContentStream
+    furniture: set[int]
+    result: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage]
+    open: list[_Sequence] = field(default_factory=list)
+    changed: bool = False
+    first_point: Point | None = None  # classifies the sequences around a form
+
+
+class _PageRewrite(ContentVisitor):
+    """Turns the furniture sequences of one page, and of the forms it draws, into artifacts.
+
+    A sequence is rewritten at its ``EMC``, when the first point it paints (text, an image, or
+    a form's first point) is known; a stream is written back when it ends, if it changed.
+    """
+
+    def __init__(self, furniture: _Furniture, pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+        self.furniture = furniture
+        self.pdf = pdf
+        self.page = page
+        self.bounds = _page_bounds(page)  # bottom, top in default user space
+        self.streams: list[_StreamRewrite] = []
+        self.count = 0
+
+    def mark(self, point: Point) -> None:
+        """Content of the current stream paints at ``point``."""
+        current = self.streams[-1]
+        if current.first_point is None:
+            current.first_point = point
+        for sequence in current.open:
+            if sequence.mcid is not None and sequence.point is None:
+                sequence.point = point
+
+    def enter_stream(self, stream: ContentStream) -> None:
+        furniture = self.furniture.mcids(stream.key)
+        self.streams.append(_StreamRewrite(stream, furniture, list(stream.instructions)))
+
+    def leave_stream(self, stream: ContentStream) -> None:
+        done = self.streams.pop()
+        if done.changed:
+            data = pikepdf.unparse_content_stream(done.result)
+            if stream.form is not None:
+                stream.form.write(data)
+            else:
+                self.page.obj.Contents = self.pdf.make_stream(data)
+        if stream.form is not None and done.first_point is not None:
+            self.mark(done.first_point)
+
+    def begin_marked(self, index: int, tag: object, mcid: int | None) -> None:
+        current = self.streams[-1]
+        current.open.append(_Sequence(index, mcid if mcid in current.furniture else None))
+
+    def end_marked(self, index: int) -> None:
+        current = self.streams[-1]
+        sequence = current.open.pop()
+        if sequence.mcid is None:
+            return
+        self.furniture.converted.add((current.stream.key, sequence.mcid))
+        properties = self.artifact_properties(sequence.point)
+        current.result[sequence.index] = pikepdf.ContentStreamInstruction(
+            [Name.Artifact, properties], Operator("BDC")
+        )
+        current.changed = True
+        self.count += 1
+
+    def show_text(
+        self, operands: Sequence[object], state: GraphicsState, text_matrix: Matrix
+    ) -> None:
+        self.mark(transform(multiply(text_matrix, state.ctm), 0, 0))
+
+    def paint(self, kind: Paint, state: GraphicsState) -> None:
+        if kind is Paint.IMAGE or kind is Paint.INLINE_IMAGE:
+            self.mark(transform(state.ctm, 0.5, 0.5))
+
+    def enter_form(self, form: pikepdf.Stream, state: GraphicsState) -> bool:
+        if form.objgen not in self.furniture.streams_done:
+            self.furniture.streams_done.add(form.objgen)
+            return True
+        # Already rewritten (or drawn again): only classify, by the centre of its box.
+        try:
+            x0, y0, x1, y1 = (float(v) for v in form.BBox)
+        except (AttributeError, TypeError, ValueError):
+            return False
+        self.mark(transform(state.ctm, (x0 + x1) / 2, (y0 + y1) / 2))
+        return False
+
+    def unreadable_form(self, form: pikepdf.Stream, error: pikepdf.PdfError) -> None:
+        LOGGER.warning("cannot parse form XObject %s; left unchanged", form.objgen)
+
+    def artifact_properties(self, point: Point | None) -> Dictionary:
+        """/Pagination, with /Header or /Footer when ``point`` is in the top or bottom third."""
         properties = Dictionary(Type=Name.Pagination)
         if point is not None:
             bottom, top = self.bounds
@@ -126,130 +220,6 @@ class _Context:
             elif point[1] <= bottom + third:
                 properties.Subtype = Name.Footer
         return properties
-
-
-def _rewrite_stream(
-    ctx: _Context,
-    instructions: list[pikepdf.ContentStreamInstruction],
-    resources: Dictionary | None,
-    ctm: tuple[float, ...],
-    key: int,
-    depth: int = 0,
-) -> tuple[list[pikepdf.ContentStreamInstruction] | None, tuple[float, float] | None]:
-    """Artifact furniture sequences of one content stream.
-
-    Returns the new instruction list (``None`` if nothing changed) and the first
-    painted point of the stream, used to classify enclosing sequences.
-    """
-    mcids = ctx.furniture_mcids(key)
-    result = list(instructions)
-    changed = False
-    first_point: tuple[float, float] | None = None
-    frames: list[_Frame] = []
-    gstack: list[tuple[float, ...]] = []
-    tm = tlm = IDENTITY
-    leading = 0.0
-
-    def mark(point: tuple[float, float]) -> None:
-        nonlocal first_point
-        if first_point is None:
-            first_point = point
-        for frame in frames:
-            if frame.mcid is not None and frame.point is None:
-                frame.point = point
-
-    for index, instruction in enumerate(instructions):
-        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            mark(apply(ctm, 0.5, 0.5))
-            continue
-        op = str(instruction.operator)
-        operands = list(instruction.operands)
-        if op == "q":
-            gstack.append(ctm)
-        elif op == "Q":
-            if gstack:
-                ctm = gstack.pop()
-        elif op == "cm":
-            m = matrix(operands)
-            if m is not None:
-                ctm = mul(m, ctm)
-        elif op == "BT":
-            tm = tlm = IDENTITY
-        elif op == "Tm":
-            m = matrix(operands)
-            if m is not None:
-                tm = tlm = m
-        elif op in ("Td", "TD") and matrix([1, 0, 0, 1, *operands]) is not None:
-            tx, ty = float(operands[0]), float(operands[1])
-            if op == "TD":
-                leading = -ty
-            tm = tlm = mul((1, 0, 0, 1, tx, ty), tlm)
-        elif op == "TL" and operands:
-            leading = float(operands[0])
-        elif op == "T*":
-            tm = tlm = mul((1, 0, 0, 1, 0, -leading), tlm)
-        elif op in TEXT_SHOW:
-            if op in ("'", '"'):
-                tm = tlm = mul((1, 0, 0, 1, 0, -leading), tlm)
-            mark(apply(mul(tm, ctm), 0, 0))
-        elif op == "Do" and operands and resources is not None:
-            xobject = resources.get("/XObject", Dictionary()).get(str(operands[0]))
-            if isinstance(xobject, pikepdf.Stream):
-                point = _draw_xobject(ctx, xobject, ctm, key, depth)
-                if point is not None:
-                    mark(point)
-        elif op in ("BDC", "BMC"):
-            mcid = mcid_of(operands, resources) if op == "BDC" else None
-            frames.append(_Frame(index, mcid if mcid in mcids else None))
-        elif op == "EMC" and frames:
-            frame = frames.pop()
-            if frame.mcid is not None:
-                ctx.converted.add((key, frame.mcid))
-                result[frame.index] = pikepdf.ContentStreamInstruction(
-                    [Name.Artifact, ctx.artifact_properties(frame.point)], Operator("BDC")
-                )
-                ctx.count += 1
-                changed = True
-    return (result if changed else None), first_point
-
-
-def _draw_xobject(
-    ctx: _Context,
-    xobject: pikepdf.Stream,
-    ctm: tuple[float, ...],
-    key: int,
-    depth: int,
-) -> tuple[float, float] | None:
-    subtype = xobject.get("/Subtype")
-    if subtype == Name.Image:
-        return apply(ctm, 0.5, 0.5)
-    if subtype != Name.Form or depth > 16:
-        return None
-    form_ctm = ctm
-    m = matrix(xobject.get("/Matrix", Array(IDENTITY)))
-    if m is not None:
-        form_ctm = mul(m, ctm)
-    form_key = int(xobject.StructParents) if "/StructParents" in xobject else key
-    ident = xobject.objgen
-    if ident in ctx.streams_done:
-        # Already rewritten (or shared between contexts): only classify.
-        try:
-            x0, y0, x1, y1 = (float(v) for v in xobject.BBox)
-        except (AttributeError, TypeError, ValueError):
-            return None
-        return apply(form_ctm, (x0 + x1) / 2, (y0 + y1) / 2)
-    ctx.streams_done.add(ident)
-    try:
-        instructions = list(pikepdf.parse_content_stream(xobject))
-    except pikepdf.PdfError:
-        LOGGER.warning("cannot parse form XObject %s; left unchanged", ident)
-        return None
-    new, point = _rewrite_stream(
-        ctx, instructions, xobject.get("/Resources"), form_ctm, form_key, depth + 1
-    )
-    if new is not None:
-        xobject.write(pikepdf.unparse_content_stream(new))
-    return point
 
 
 # --------------------------------------------------------------------------
@@ -336,30 +306,18 @@ def _artifact_page_furniture(pdf: pikepdf.Pdf) -> tuple[int, bool]:
                 _adopt(pdf, struct_root, orphan, reachable)
                 adopted.add(orphan.objgen)
 
-    converted: set[tuple[int, int]] = set()
-    streams_done: set[tuple[int, int]] = set()
+    furniture = _Furniture(parent_tree, reachable, adopted)
     total = 0
     for page in pdf.pages:
         key = page.obj.get("/StructParents")
         if not isinstance(key, int):
             continue
-        ctx = _Context(
-            parent_tree=parent_tree,
-            reachable=reachable,
-            bounds=_page_bounds(page),
-            adopted=adopted,
-            streams_done=streams_done,
-            converted=converted,
-        )
-        if not ctx.furniture_mcids(int(key)) and not _forms_have_own_keys(page):
+        if not furniture.mcids(int(key)) and not _forms_have_own_keys(page):
             continue
-        instructions = list(pikepdf.parse_content_stream(page))
-        new, _point = _rewrite_stream(
-            ctx, instructions, page.obj.get("/Resources"), IDENTITY, int(key)
-        )
-        if new is not None:
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(new))
-        total += ctx.count
+        rewrite = _PageRewrite(furniture, pdf, page)
+        walk_page(page, rewrite)
+        total += rewrite.count
+    converted = furniture.converted
 
     # Drop the ParentTree references to the converted elements; trailing
     # entries go, converted MCIDs in the middle of a page's array become null.
@@ -375,7 +333,12 @@ def _artifact_page_furniture(pdf: pikepdf.Pdf) -> tuple[int, bool]:
 
 
 def _forms_have_own_keys(page: pikepdf.Page) -> bool:
-    xobjects = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary())
+    """Whether a form the page draws indexes its own ParentTree entry (it may hold furniture
+    even when the page's entry has none)."""
+    resources = inherited(page.obj, "/Resources")
+    xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
+    if not isinstance(xobjects, Dictionary):
+        return False
     return any(isinstance(x, pikepdf.Stream) and "/StructParents" in x for x in xobjects.values())
 
 
