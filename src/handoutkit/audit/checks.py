@@ -81,6 +81,7 @@ class PdfChecks:
         self.page_text_sizes: dict[int, Counter[float]] = {}
         root = pdf.Root.get("/StructTreeRoot")
         self.struct_root = root if isinstance(root, Dictionary) else None
+        self.metadata: pikepdf.models.metadata.PdfMetadata | None
         try:
             self.metadata = pdf.open_metadata()
         except Exception:  # broken XMP is reported as missing metadata below
@@ -425,7 +426,7 @@ def _font_embedded(font: Dictionary) -> bool:
     subtype = font.get("/Subtype")
     if subtype == Name.Type3:
         return True  # glyphs are content streams in the file
-    target = font
+    target: object = font
     if subtype == Name.Type0:
         descendants = font.get("/DescendantFonts")
         if not isinstance(descendants, Array) or len(descendants) == 0:

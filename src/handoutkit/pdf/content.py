@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import cast
 
 import pikepdf
 from pikepdf import Array, ContentStreamInlineImage, Dictionary, Name
@@ -218,14 +219,14 @@ class _Walker:
                     text_matrix = line_matrix = multiply(
                         _translation(0.0, -state.leading), line_matrix
                     )
-                show_text(operands, state, text_matrix)
+                show_text(cast(Sequence[object], operands), state, text_matrix)
             elif op == "EMC":
                 if open_sequences:
                     open_sequences -= 1
                     visitor.end_marked(index)
             elif op == "BDC" or op == "BMC":
                 open_sequences += 1
-                mcid = mcid_of(operands, resources) if op == "BDC" else None
+                mcid = mcid_of(cast(Sequence[object], operands), resources) if op == "BDC" else None
                 begin_marked(index, operands[0] if operands else None, mcid)
             elif op == "Tm":
                 m = to_matrix(operands)
@@ -235,7 +236,7 @@ class _Walker:
                 text_matrix = line_matrix = IDENTITY
             elif op == "Tf":
                 if len(operands) == 2:
-                    self.select_font(operands, resources, state)
+                    self.select_font(cast(Sequence[object], operands), resources, state)
             elif op == "q":
                 saved.append(state.copy())
             elif op == "Q":

@@ -285,7 +285,9 @@ def _resolve_link(annotation: Any, dests: dict[str, Any], keep: set[str]) -> Non
                 holder[key] = target
 
 
-def _link_targets(out: pikepdf.Pdf, starts: list[int], parts: list[Part], targets: dict) -> None:
+def _link_targets(
+    out: pikepdf.Pdf, starts: list[int], parts: list[Part], targets: dict[str, int]
+) -> None:
     """The first part's links to `targets` jump to the first page of the part they name, and
     say so to screen readers (the part's title, not the name of the destination)."""
     import pikepdf

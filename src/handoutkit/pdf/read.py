@@ -8,13 +8,14 @@ attributes. Content streams are read by `handoutkit.pdf.content`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeGuard
 
 from pikepdf import Array, Dictionary, Name
 
 # --------------------------------------------------------------------------- structure tree
 
 
-def is_struct_elem(obj: object) -> bool:
+def is_struct_elem(obj: object) -> TypeGuard[Dictionary]:
     return (
         isinstance(obj, Dictionary)
         and "/S" in obj

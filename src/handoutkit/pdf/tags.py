@@ -25,6 +25,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
@@ -175,8 +176,8 @@ class _PageRewrite(ContentVisitor):
     def end_marked(self, index: int) -> None:
         current = self.streams[-1]
         sequence = current.open.pop()
-        if sequence.mcid is None:
-            return
+        if sequence.mcid is None or current.stream.key is None:
+            return  # (a sequence is furniture only where its stream has a ParentTree key)
         self.furniture.converted.add((current.stream.key, sequence.mcid))
         properties = self.artifact_properties(sequence.point)
         current.result[sequence.index] = pikepdf.ContentStreamInstruction(
@@ -228,7 +229,7 @@ class _PageRewrite(ContentVisitor):
 
 
 def _page_bounds(page: pikepdf.Page) -> tuple[float, float]:
-    box = page.obj.get("/CropBox", page.obj.get("/MediaBox"))
+    box: Any = page.obj.get("/CropBox", page.obj.get("/MediaBox"))
     try:
         y0, y1 = float(box[1]), float(box[3])
     except (TypeError, IndexError, ValueError):
@@ -241,7 +242,9 @@ def _document_element(struct_root: Dictionary) -> Dictionary | None:
     return elements[0] if len(elements) == 1 else None
 
 
-def _adopt(pdf: pikepdf.Pdf, struct_root: Dictionary, orphan: Dictionary, reachable: set) -> None:
+def _adopt(
+    pdf: pikepdf.Pdf, struct_root: Dictionary, orphan: Dictionary, reachable: set[tuple[int, int]]
+) -> None:
     """Insert an orphan subtree that holds annotations into the tree."""
     parent = orphan.get("/P")
     if not (is_struct_elem(parent) and parent.is_indirect and parent.objgen in reachable):
@@ -249,7 +252,10 @@ def _adopt(pdf: pikepdf.Pdf, struct_root: Dictionary, orphan: Dictionary, reacha
     if parent is None:
         return
     page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-    orphan_page = page_index.get(getattr(orphan.get("/Pg"), "objgen", None), len(page_index))
+    orphan_pg = orphan.get("/Pg")
+    orphan_page = (
+        len(page_index) if orphan_pg is None else page_index.get(orphan_pg.objgen, len(page_index))
+    )
     siblings = parent.get("/K")
     if not isinstance(siblings, Array):
         parent.K = Array([] if siblings is None else [siblings])
@@ -321,14 +327,16 @@ def _artifact_page_furniture(pdf: pikepdf.Pdf) -> tuple[int, bool]:
 
     # Drop the ParentTree references to the converted elements; trailing
     # entries go, converted MCIDs in the middle of a page's array become null.
-    for key in sorted({key for key, _mcid in converted}):
-        entry = parent_tree.get(key)
-        if not isinstance(entry, Array):
+    for tree_key in sorted({tree_key for tree_key, _mcid in converted}):
+        tree_entry = parent_tree.get(tree_key)
+        if not isinstance(tree_entry, Array):
             continue
-        values = [None if (key, mcid) in converted else ref for mcid, ref in enumerate(entry)]
+        values = [
+            None if (tree_key, mcid) in converted else ref for mcid, ref in enumerate(tree_entry)
+        ]
         while values and values[-1] is None:
             values.pop()
-        parent_tree[key] = Array(values)
+        parent_tree[tree_key] = Array(values)
     return total, bool(total or adopted)
 
 

@@ -341,7 +341,7 @@ class _Handler(BaseHTTPRequestHandler):
         seen, token, status = -1, None, None
         while not preview.closing:
             version = preview.state.wait_for_change(seen, KEEPALIVE_SECONDS)
-            if preview.closing:
+            if preview.state.closing.is_set():  # (closed while this waited)
                 return
             message = b""
             if version != seen:
