@@ -5,7 +5,7 @@
 marks the folder complete with a ``.complete`` file; this module finds that cache the same
 way, runs ``org.verapdf.apps.GreenfieldCliWrapper`` with the machine-readable XML report and
 turns the report into `FileVerdict`s.  ``handoutkit audit`` uses it, and so does
-``scripts/verapdf``, which runs this file directly (``python3 src/handoutkit/verapdf.py
+``scripts/verapdf``, which runs this file directly (``python3 src/handoutkit/audit/verapdf.py
 summarise REPORT STATUS``) to print its summary: the report is read in one place only.
 
 Standard library only, so the script can use it with any Python 3 and no virtual environment.

@@ -1,4 +1,4 @@
-"""Hashing shared by the cache keys (`cache`) and the replay of no-op builds (`buildstate`).
+"""Hashing shared by the cache keys (`build.keys`) and the replay of no-op builds (`build.state`).
 
 Light on purpose: a replayed build imports this and nothing heavier.
 """

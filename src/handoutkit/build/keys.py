@@ -173,7 +173,7 @@ def project_inputs(project: Project) -> tuple[list[Path], list[tuple[Path, str]]
     document (and every other YAML file in a topic folder, which `check` reports), every
     template, stylesheet, font and asset, project and defaults alike. The searches are
     (folder, pattern) pairs: a file added to one of them, e.g. a new document or a project
-    template that now overrides a default, changes the search's result. `buildstate` replays a
+    template that now overrides a default, changes the search's result. `build.state` replays a
     no-op build only while all of these are unchanged.
     """
     from handoutkit.resources import default_root

@@ -1,7 +1,7 @@
 """What a build did: one result per output and the report the CLI shows or prints as JSON.
 
 Kept apart from `build` (which imports the loader, checks and cache) so that a replayed no-op
-build (see `buildstate`) can report without importing any of them.
+build (see `build.state`) can report without importing any of them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RecordedOutput:
-    """An output known by name only, from the record of an earlier build (see `buildstate`)."""
+    """An output known by name only, from the record of an earlier build (see `build.state`)."""
 
     name: str
 

@@ -1,8 +1,8 @@
 """Publish stage: check, then render and print the build matrix, in parallel and incrementally.
 
 The matrix is documents × editions × paper sizes (× formats) from `handoutkit.yaml`, narrowed by
-a `Selection`, plus the rack packs of `--format rack` (built by `rack`). Each output has a
-content-addressed key (see `cache`): an output whose key and file are unchanged is skipped
+a `Selection`, plus the rack packs of `--format rack` (built by `build.rack`). Each output has a
+content-addressed key (see `build.keys`): an output whose key and file are unchanged is skipped
 without importing WeasyPrint. The rest are built in this process (`jobs=1`) or by worker
 processes forked from a server that has imported WeasyPrint once; each worker keeps one
 `Printer` (fonts, parsed stylesheets) and is replaced after `recycle_after` outputs, which

@@ -1,7 +1,7 @@
 """Page furniture drawn as PDF/UA pagination artifacts by WeasyPrint itself.
 
 WeasyPrint 70 tags the text of ``@page`` margin boxes (running headers and footers) like body
-text, as Spans whose structure elements it leaves out of the tree (see `pdftags`). Rewriting
+text, as Spans whose structure elements it leaves out of the tree (see `pdf.tags`). Rewriting
 every page's content stream afterwards with pikepdf cost about 35 ms per document, a tenth of
 the render, so inside `as_artifacts` three wrapped WeasyPrint internals do it as they draw:
 
@@ -13,7 +13,7 @@ the render, so inside `as_artifacts` three wrapped WeasyPrint internals do it as
 - ``tags._build_box_tree`` builds no structure element for such a margin box.
 
 A margin box holding a link or a form field is left to WeasyPrint (a PDF/UA annotation needs a
-structure element), and `Furniture.needs_postprocess` then says so: `pdftags.postprocess_pdf`
+structure element), and `Furniture.needs_postprocess` then says so: `pdf.tags.postprocess_pdf`
 attaches it to the tree and turns the rest into artifacts, as before. WeasyPrint is pinned to 70.x
 (pyproject.toml), whose internals these are; `tests/test_furniture.py` checks the output.
 """
@@ -42,7 +42,7 @@ class Furniture:
 
     @property
     def needs_postprocess(self) -> bool:
-        """Whether margin boxes are left that only `pdftags.postprocess_pdf` can fix."""
+        """Whether margin boxes are left that only `pdf.tags.postprocess_pdf` can fix."""
         return self.kept_tagged > 0
 
 
