@@ -107,15 +107,27 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A 'did you mean' hint for a misspelt key or name, or a list of valid choices."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice `word` most likely misspells: the same word in other letter case
+    ('url' for 'URL'), else the nearest by spelling; None when nothing is close."""
     options = sorted(set(choices))
+    same = [option for option in options if option.casefold() == word.casefold()]
+    if same:
+        return same[0]
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if len(options) <= 12:
-        return "valid keys here: " + ", ".join(options)
-    return "check the spelling against the documentation"
+    if not close:  # 'accesed' for 'accessed', 'Title' for 'title': compare folded too
+        folded = {option.casefold(): option for option in options}
+        close = [folded[c] for c in difflib.get_close_matches(word.casefold(), folded, n=1)]
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str], noun: str = "keys") -> str:
+    """A 'did you mean' hint for a misspelt key or name, and otherwise the valid choices."""
+    options = sorted(set(choices))
+    close = closest(word, options)
+    if close is not None:
+        return f"did you mean '{close}'?"
+    return f"valid {noun} here: " + ", ".join(options)
 
 
 def display_path(path: Path) -> str:

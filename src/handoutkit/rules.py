@@ -53,6 +53,11 @@ _RULES = (
         "The reference library, crisis resources and disclaimers exist and are well formed.",
     ),
     Rule("reference-id", "load", "Each reference in the library has a unique id."),
+    Rule(
+        "empty-value",
+        "load",
+        "A key written in a file has a value (`#` after `key:` starts a comment: quote colours).",
+    ),
     # check: rules across files
     Rule("unique-id", "check", "Each document has a unique id."),
     Rule(
@@ -61,6 +66,12 @@ _RULES = (
         "Every citation resolves to the library; every document cites its sources.",
     ),
     Rule("uncited-reference", "check", "Every reference in the library is cited by some document."),
+    Rule("reference-accessed", "check", "A cited web page has the date it was read (`accessed`)."),
+    Rule(
+        "citation-topic",
+        "check",
+        "A document cites sources about its own topic, not another topic pack's.",
+    ),
     Rule("link", "check", "Links go to https://, http://, mailto: or tel: only."),
     Rule(
         "mandatory-block",

@@ -122,7 +122,11 @@ def broken_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     shutil.copytree(MINI, project)
     shutil.copytree(project / "content" / "demo", project / "content" / "good")
     good = project / "content" / "good" / "handout.en.yaml"
-    good.write_text(good.read_text().replace("id: demo-handout-en", "id: good-handout-en"))
+    good.write_text(
+        good.read_text()
+        .replace("id: demo-handout-en", "id: good-handout-en")
+        .replace("code: TEST-PH-EN", "code: TEST-PH-GD")  # codes are unique too
+    )
     (project / "content" / "good" / "brief.en.yaml").unlink()
     cases = [dict(BY_NAME[name]) for name in DOCUMENT_CASES] + GENERATED
     expected: dict[str, tuple[list[str], list[str], str, bytes]] = {}
@@ -136,8 +140,10 @@ def broken_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
             moved["rename"] = case["rename"].replace("/demo/", f"/{topic}/")
         apply_case(project, moved)
         final = project / moved.get("rename", moved["file"])
-        final.write_bytes(
-            final.read_bytes().replace(b"id: demo-handout-en", f"id: {topic}-handout".encode())
+        final.write_bytes(  # same lengths, so the expected columns stay right
+            final.read_bytes()
+            .replace(b"id: demo-handout-en", f"id: {topic}-handout".encode())
+            .replace(b"code: TEST-PH-EN", f"code: TEST-PH-{number:02d}".encode())
         )
         stem = final.name.rsplit(".", 1)[0]
         output = f"{topic}/{stem}.standard.letter.pdf"
@@ -246,8 +252,9 @@ def test_bad_shared_data_keeps_every_earlier_output(
         (
             "region: us",
             "region: [us",
-            "handoutkit.yaml:5:10: error: YAML syntax error: expected ',' or ']', but got ':' — "
-            "check the indentation and quoting on this line",
+            "handoutkit.yaml:5:10: error: YAML syntax error: a list or mapping written on one "
+            "line ([...] or {...}) is not closed — close it, or write each item on its own '- ' "
+            "line",
         ),
         (
             "region: us",

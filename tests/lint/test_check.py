@@ -25,6 +25,8 @@ def test_rule(run, mini: Path, case: dict) -> None:
         assert expected in lines, f"missing: {expected}\n--- got:\n{result.out}"
     for part in case.get("expect_prefix", []):
         assert any(part in line for line in lines), f"missing: {part}\n--- got:\n{result.out}"
+    for part in case.get("absent", []):
+        assert part not in result.out, f"unexpected: {part}\n--- got:\n{result.out}"
     assert result.code == case["exit"], result.text
     assert "Traceback" not in result.text
 
@@ -45,8 +47,8 @@ def test_json_format(run, mini: Path) -> None:
     assert result.code == 1
     assert report["ok"] is False
     first = report["diagnostics"][0]
-    assert first["location"] == {"path": "content/demo/handout.en.yaml", "line": 1, "col": 1}
-    assert first["severity"] == "error"
+    assert first["location"] == {"path": "content/demo/handout.en.yaml", "line": 4, "col": 1}
+    assert first["severity"] == "error" and first["rule"] == "schema"
     assert any(d["message"] == "unknown key 'titel'" for d in report["diagnostics"])
 
 
@@ -109,3 +111,31 @@ def test_every_reported_problem_names_a_registered_rule(run, mini: Path, case: d
     assert diagnostics or case["exit"] == 0
     for diagnostic in diagnostics:
         assert diagnostic["rule"] in RULES, diagnostic
+
+
+def test_a_document_that_does_not_load_still_counts(run, mini: Path) -> None:
+    apply_case(mini, {"file": "content/demo/brief.en.yaml", "replace": ["type: brief", "type: ["]})
+    result = run("check", cwd=mini)
+    assert result.code == 1
+    assert "checked 2 documents (1 could not be read): 1 error, 0 warnings" in result.err
+    assert "not cited" not in result.out  # the brief that did not load cites jones2021
+
+
+def test_a_source_of_another_topic_is_questioned(run, mini: Path) -> None:
+    """A new topic citing the only (unrelated) reference there is, just to pass the rule."""
+    other = mini / "content" / "telehealth"
+    other.mkdir()
+    handout = (mini / "content" / "demo" / "handout.en.yaml").read_text()
+    handout = handout.replace("id: demo-handout-en", "id: tele-handout-en")
+    handout = handout.replace("code: TEST-PH-EN", "code: TELE-PH-EN")
+    handout = handout.replace("title: A test handout", "title: Your video visit")
+    (other / "handout.en.yaml").write_text(handout)
+    result = run("check", cwd=mini)
+    assert result.code == 0, result.text
+    assert (
+        "content/telehealth/handout.en.yaml:12:39: warning: 'smith2020' is a source of topic "
+        "'demo', and its title shares no word with this document's title or keywords — cite a "
+        "source about this topic (add it to the reference library)"
+    ) in result.out.splitlines(), result.out
+    # the demo documents cite it too, but they are its own topic: no warning for them
+    assert "content/demo/" not in result.out

@@ -168,7 +168,11 @@ def test_suggested_brand_shades_pass(run, mini: Path) -> None:
         encoding="utf-8",
     )
     result = run("check", cwd=mini)
-    suggested = dict(re.findall(r"brand colour (\w+) fails.*— try (#[0-9a-f]{6})", result.out))
+    suggested = dict(
+        re.findall(
+            r"brand colour (\w+) \S+ has too little contrast.*— try (#[0-9a-f]{6})", result.out
+        )
+    )
     assert set(suggested) == {"accent", "panel_fill"}, result.out
     fixed = contrast.with_brand(shipped_colours(), suggested)
     assert not contrast.contrast_problems(fixed)

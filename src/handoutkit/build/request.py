@@ -20,7 +20,7 @@ from handoutkit.build import state
 from handoutkit.build.outputs import FORMATS
 from handoutkit.build.report import BuildReport, Progress
 from handoutkit.content.project import Project
-from handoutkit.diagnostics import did_you_mean
+from handoutkit.diagnostics import Diagnostics, did_you_mean
 from handoutkit.errors import UsageError
 
 
@@ -69,7 +69,7 @@ class BuildOutcome:
 def run_build(
     request: BuildRequest,
     *,
-    on_plan: Callable[[int], None] | None = None,
+    on_plan: Callable[[int, Diagnostics], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildOutcome:
     """Build what `request` asks for (or replay it, when nothing changed)."""
@@ -83,7 +83,7 @@ def run_build(
         replayed = state.replay(request.root, request.identity(), request.today)
         if replayed is not None:
             if on_plan is not None:
-                on_plan(len(replayed.results))
+                on_plan(len(replayed.results), replayed.diagnostics)
             for result in replayed.results:
                 if progress is not None:
                     progress(result)
@@ -98,7 +98,7 @@ def run_build(
 
 def _load_and_build(
     request: BuildRequest,
-    on_plan: Callable[[int], None] | None,
+    on_plan: Callable[[int, Diagnostics], None] | None,
     progress: Progress | None,
 ) -> tuple[Project, Path, BuildReport]:
     """Load, check and build (what a replayed no-op build skips)."""
@@ -114,7 +114,7 @@ def build_loaded(
     request: BuildRequest,
     project: Project,
     *,
-    on_plan: Callable[[int], None] | None = None,
+    on_plan: Callable[[int, Diagnostics], None] | None = None,
     progress: Progress | None = None,
 ) -> tuple[Path, BuildReport]:
     """Check and build a project already loaded for `request` (the preview keeps its own)."""

@@ -62,7 +62,7 @@ def build_project(
     jobs: int = 1,
     force: bool = False,
     recycle_after: int = RECYCLE_AFTER,
-    on_plan: Callable[[int], None] | None = None,
+    on_plan: Callable[[int, Diagnostics], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Check the project, then build (or skip, when unchanged) every selected output."""
@@ -127,7 +127,7 @@ def build_project(
                 notes,
             )
     if on_plan is not None:
-        on_plan(len(specs))
+        on_plan(len(specs), diagnostics)
     for result in results.values():
         if progress is not None:
             progress(result)
@@ -328,7 +328,7 @@ def _blocked_documents(
         if counts[document.shown]:
             blocked[document.shown] = _located(
                 document,
-                f"not built: {counts[document.shown]} problem(s) in this document",
+                f"not built: {_count(counts[document.shown], 'problem')} in this document",
                 "fix the problems listed above",
             )
         elif shared_problem:
@@ -342,3 +342,7 @@ def _blocked_documents(
 
 def _located(document: SourceDocument, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic.error_at(Location(document.shown), message, hint, rule="build")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"

@@ -13,7 +13,6 @@ from handoutkit.cli.common import (
     app,
     comma_list,
     err,
-    print_diagnostics,
     project_root,
     summary,
     today,
@@ -85,7 +84,7 @@ def build(
         force=force,
         jobs=jobs,
     )
-    display = None if report_json else BuildDisplay(err)
+    display = None if report_json else BuildDisplay(err, report=typer.echo)
     outcome = run_build(
         request,
         on_plan=display.start if display else None,
@@ -94,8 +93,7 @@ def build(
     report = outcome.report
     if display is None:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print_diagnostics(report.diagnostics)
+    else:  # (the check's problems were printed before the progress, by display.start)
         display.finish(
             report,
             f"{report.count('built')} built, {report.count('skipped')} unchanged, "

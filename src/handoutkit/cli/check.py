@@ -51,6 +51,7 @@ def check(
         for table in readability_tables(project):
             err.print(table)
         colour = "red" if failed else ("yellow" if diagnostics.warnings else "green")
-        count = len(project.documents)
-        err.print(f"[{colour}]checked {count} documents: {summary(diagnostics, strict)}[/]")
+        count = len(project.documents) + len(project.unloaded)
+        unread = f" ({len(project.unloaded)} could not be read)" if project.unloaded else ""
+        err.print(f"[{colour}]checked {count} documents{unread}: {summary(diagnostics, strict)}[/]")
     raise typer.Exit(EXIT_CONTENT if failed else EXIT_OK)

@@ -3,6 +3,7 @@ summary table at the end. Kept out of the build itself, which only calls `step`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -10,20 +11,32 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from handoutkit.build.report import BuildReport, OutputResult
-from handoutkit.diagnostics import display_path
+from handoutkit.diagnostics import Diagnostics, display_path
 
 
 class BuildDisplay:
     """Receives each finished output; `console` is stderr (stdout is for reports)."""
 
-    def __init__(self, console: Console, *, verbose_skips: bool = False) -> None:
+    def __init__(
+        self,
+        console: Console,
+        *,
+        verbose_skips: bool = False,
+        report: Callable[[str], None] = print,
+    ) -> None:
         self.console = console
+        self.report = report  # located problems: stdout, one per line, for editors and CI
         self.verbose_skips = verbose_skips
         self.live = console.is_terminal
         self._progress: Progress | None = None
         self._task: Any = None
+        self._shown: set[str] = set()  # problems already printed under an output
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, diagnostics: Diagnostics | None = None) -> None:
+        """The build is planned and checked: show the check's problems first (the outputs they
+        stop then refer to them as "listed above"), then the progress."""
+        for diagnostic in (diagnostics or Diagnostics()).sorted():
+            self.report(str(diagnostic))
         if self.live and total:
             self._progress = Progress(
                 TextColumn("building"),
@@ -46,10 +59,13 @@ class BuildDisplay:
                 self._progress.console.print(line, markup=True, highlight=False)
         elif line:
             self.console.print(line, markup=True, highlight=False)
-        if result.problems:  # a failed output's, or the handouts left out of a rack pack
-            for problem in result.problems:
-                # one problem, one line (never wrapped), so editors and CI can jump to it
-                self.console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+        for problem in result.problems:  # a failed output's, or a rack pack's left-out handouts
+            text = str(problem)
+            if text in self._shown:  # the same document's other outputs: said once
+                continue
+            self._shown.add(text)
+            # one problem, one line (never wrapped), so editors and CI can jump to it
+            self.console.print(f"  {text}", markup=False, highlight=False, soft_wrap=True)
 
     def _line(self, result: OutputResult) -> str:
         name = display_path(result.path) if result.path else result.spec.name

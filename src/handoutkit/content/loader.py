@@ -14,8 +14,9 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from handoutkit.content.project import Project, Shared, SourceDocument
+from handoutkit.content.sourcemap import LoadedYaml
 from handoutkit.content.validation import kind_of, validate_model
-from handoutkit.content.yamlsource import LoadedYaml, load_yaml
+from handoutkit.content.yamlsource import load_yaml
 from handoutkit.diagnostics import Diagnostics, Location, display_path
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.models import (
@@ -179,7 +180,7 @@ def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) ->
     references = _load_optional(root, config.references, diagnostics)
     if references is not None:
         shared.references_source = references.source
-        shared.references = _load_references(references, diagnostics)
+        shared.references, shared.unreadable_references = _load_references(references, diagnostics)
     crisis = _load_optional(root, config.crisis_resources, diagnostics)
     if crisis is not None:
         shared.crisis_source = crisis.source
@@ -205,8 +206,11 @@ def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) ->
     return shared
 
 
-def _load_references(loaded: LoadedYaml, diagnostics: Diagnostics) -> dict[str, CslItem]:
-    """CSL items one by one, so one bad entry does not hide the others."""
+def _load_references(
+    loaded: LoadedYaml, diagnostics: Diagnostics
+) -> tuple[dict[str, CslItem], set[str]]:
+    """CSL items one by one, so one bad entry does not hide the others; also the ids of the
+    entries that did not validate."""
     if not isinstance(loaded.data, list):
         diagnostics.error(
             loaded.source.locate(()),
@@ -214,11 +218,14 @@ def _load_references(loaded: LoadedYaml, diagnostics: Diagnostics) -> dict[str, 
             "export CSL-YAML or CSL-JSON from your reference manager (a list of `- id: ...`)",
             rule="shared-data",
         )
-        return {}
+        return {}, set()
     references: dict[str, CslItem] = {}
+    unreadable: set[str] = set()
     for index, data in enumerate(loaded.data):
         item = validate_model(CslItem, data, loaded.source, diagnostics, prefix=(index,))
         if item is None:
+            if isinstance(data, dict) and isinstance(data.get("id"), str):
+                unreadable.add(data["id"])
             continue
         if item.id in references:
             diagnostics.error(
@@ -228,7 +235,7 @@ def _load_references(loaded: LoadedYaml, diagnostics: Diagnostics) -> dict[str, 
                 rule="reference-id",
             )
         references[item.id] = item
-    return references
+    return references, unreadable
 
 
 def _load_optional(root: Path, configured: str, diagnostics: Diagnostics) -> LoadedYaml | None:

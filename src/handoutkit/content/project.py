@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handoutkit.content.yamlsource import SourceMap
+from handoutkit.content.sourcemap import SourceMap
 from handoutkit.diagnostics import Diagnostics
 from handoutkit.models import (
     Audience,
@@ -49,6 +49,9 @@ class Shared:
 
     references: dict[str, CslItem] = field(default_factory=dict)
     references_source: SourceMap | None = None
+    # ids of library entries that did not validate (their errors are reported): citing one is
+    # not a second, "unknown citation" error
+    unreadable_references: set[str] = field(default_factory=set)
     crisis: CrisisLibrary = field(default_factory=dict)
     crisis_source: SourceMap | None = None
     disclaimers: DisclaimerLibrary = field(default_factory=dict)

@@ -10,8 +10,8 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from handoutkit.content.yamlsource import SourceMap
-from handoutkit.diagnostics import Diagnostics, did_you_mean
+from handoutkit.content.sourcemap import SourceMap
+from handoutkit.diagnostics import Diagnostics, closest, did_you_mean
 from handoutkit.names import SLUG
 
 T = TypeVar("T")
@@ -33,13 +33,66 @@ def validate_model(
     """
     try:
         if isinstance(model, TypeAdapter):
-            return model.validate_python(data)
-        return cast(T, model.model_validate(data))  # type: ignore[attr-defined]
+            validated = model.validate_python(data)
+        else:
+            validated = cast(T, model.model_validate(data))  # type: ignore[attr-defined]
     except ValidationError as exc:
         target = hint_model or (model if isinstance(model, type) else None)
-        for error in exc.errors():
+        errors = exc.errors()
+        misspelt = _misspelt_required(errors, target)
+        for error in errors:
+            if error["type"] == "missing" and _clean_loc(error) in misspelt:
+                continue  # "unknown key 'titel' — did you mean 'title'?" says it all
             _report_validation_error(error, source, prefix, target, diagnostics)
         return None
+    _report_empty_values(source, prefix, diagnostics)
+    return validated
+
+
+def _report_empty_values(
+    source: SourceMap, prefix: tuple[str | int, ...], diagnostics: Diagnostics
+) -> None:
+    """`key:` with nothing after it validates as "no value" for an optional field, but whoever
+    wrote the key meant a value: often one YAML read as a comment (`accent: #376ec0`)."""
+    for loc in source.empty:
+        if loc[: len(prefix)] != prefix:
+            continue
+        comment = source.comment_after(loc)
+        name = _dotted(loc)
+        if comment is not None:
+            value = "#" + comment.split()[0] if comment else "#"
+            diagnostics.warning(
+                source.locate(loc, key=True),
+                f"'{name}' is empty: YAML reads '{value}' after it as a comment",
+                f'put the value in quotes (colours too): {loc[-1]}: "{value}"',
+                rule="empty-value",
+            )
+        else:
+            diagnostics.warning(
+                source.locate(loc, key=True),
+                f"'{name}' has no value, so it is ignored",
+                "write its value after the colon, or remove the line",
+                rule="empty-value",
+            )
+
+
+def _clean_loc(error: Any) -> tuple[Any, ...]:
+    return tuple(part for part in error["loc"] if not _is_union_tag(part))
+
+
+def _misspelt_required(errors: list[Any], model: type | None) -> set[tuple[Any, ...]]:
+    """Locations of missing fields for which an unknown key beside them is the likely typo:
+    adding the field as the error says would leave the misspelt key in place."""
+    missing = {_clean_loc(e) for e in errors if e["type"] == "missing"}
+    found = set()
+    for error in errors:
+        if error["type"] != "extra_forbidden":
+            continue
+        loc = _clean_loc(error)
+        close = closest(str(loc[-1]), _allowed_keys(model, loc[:-1]))
+        if close is not None and (*loc[:-1], close) in missing:
+            found.add((*loc[:-1], close))
+    return found
 
 
 def _report_validation_error(
@@ -79,7 +132,7 @@ def _report_validation_error(
 def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
     ctx = error.get("ctx") or {}
     if kind.startswith("date") or kind.startswith("datetime"):
-        return f"'{value}' is not a valid date", "write dates as YYYY-MM-DD, e.g. 2026-11-16"
+        return f"'{value}' is not a valid date", _date_hint(value)
     if kind == "string_type":
         if isinstance(value, bool | int | float):
             return (
@@ -110,6 +163,39 @@ def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
     if kind in ("greater_than_equal", "less_than_equal"):
         return error["msg"].lower(), "change the number"
     return error["msg"], "see the documentation for this field"
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _date_hint(value: object) -> str:
+    """What is wrong with a date: its form, or a day or month that does not exist."""
+    import calendar
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value).strip())
+    if match is None:
+        return "write dates as YYYY-MM-DD, e.g. 2026-11-16"
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}: the month comes second, YYYY-MM-DD"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{_MONTHS[month - 1]} {year} has {days} days"
+    return "write dates as YYYY-MM-DD, e.g. 2026-11-16"
 
 
 def _pattern_hint(pattern: str) -> str:

@@ -10,9 +10,7 @@ validation error later. Nothing in a file's text raises anything but `ContentErr
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from handoutkit.content.sourcemap import LoadedYaml, PathKey, SourceMap, Span
+from handoutkit.content.yamlerrors import reader_error, syntax_error
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, display_path
 from handoutkit.errors import ContentError
 
@@ -33,7 +33,6 @@ _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 
-PathKey = tuple[str | int, ...]
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -58,62 +57,6 @@ _LIBYAML_LOADER: type | None = getattr(yaml, "CSafeLoader", None) if yaml.__with
 _PYTHON_PARSER_ONLY = re.compile(
     r"[\t\r\x85\u2028\u2029\ufeff]|(?:^|[\s,\[\]{}])!|(?:^|\n)%|[|>][-+0-9]*#"
 )
-_LINE_BREAK = re.compile("\n")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int  # character offsets into the source text
-    end: int
-
-
-@dataclass
-class SourceMap:
-    """Where each path of a loaded YAML file sits in its text."""
-
-    path: str
-    text: str
-    values: dict[PathKey, Span] = field(default_factory=dict)
-    keys: dict[PathKey, Span] = field(default_factory=dict)
-    _line_starts: list[int] = field(default_factory=list, repr=False)
-
-    def __post_init__(self) -> None:
-        self._line_starts = [0] + [match.end() for match in _LINE_BREAK.finditer(self.text)]
-
-    def at_offset(self, offset: int) -> Location:
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return Location(self.path, line + 1, offset - self._line_starts[line] + 1)
-
-    def locate(self, loc: PathKey, *, key: bool = False) -> Location:
-        """The location of `loc`, or of its nearest ancestor that exists in the file."""
-        loc = tuple(loc)
-        if key and loc in self.keys:
-            return self.at_offset(self.keys[loc].start)
-        while loc:
-            if loc in self.values:
-                return self.at_offset(self.values[loc].start)
-            loc = loc[:-1]
-        span = self.values.get(())
-        return self.at_offset(span.start) if span else Location(self.path, 1, 1)
-
-    def locate_text(self, loc: PathKey, needle: str, occurrence: int = 0) -> Location:
-        """The location of the n-th `needle` inside the value at `loc` (e.g. a citation)."""
-        span = self.values.get(tuple(loc))
-        if span is None:
-            return self.locate(loc)
-        source = self.text[span.start : span.end]
-        index = -1
-        for _ in range(occurrence + 1):
-            index = source.find(needle, index + 1)
-            if index < 0:
-                return self.at_offset(span.start)
-        return self.at_offset(span.start + index)
-
-
-@dataclass
-class LoadedYaml:
-    data: Any
-    source: SourceMap
 
 
 def read_text(path: Path, shown: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -163,9 +106,9 @@ def parse_yaml(text: str, shown: str) -> LoadedYaml:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise ContentError([_syntax_error(source, exc)]) from None
+        raise ContentError([syntax_error(source, exc)]) from None
     except yaml.reader.ReaderError as exc:  # a control character in the raw text
-        raise ContentError([_reader_error(source, exc)]) from None
+        raise ContentError([reader_error(source, exc)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks everything else
         raise ContentError.at(Location(shown), f"YAML error: {exc}", rule="yaml-syntax") from None
     except RecursionError:  # PyYAML's composer recurses once per nesting level
@@ -309,6 +252,12 @@ class _Builder:
                 continue
             self.source.keys[(*loc, key)] = Span(key_node.start_mark.index, key_node.end_mark.index)
             result[key] = self.build(value_node, (*loc, key))
+            if (
+                isinstance(value_node, ScalarNode)
+                and value_node.tag == "tag:yaml.org,2002:null"
+                and value_node.value == ""
+            ):
+                self.source.empty.append((*loc, key))
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
@@ -352,16 +301,6 @@ def _error(location: Location, message: str, hint: str, rule: str) -> Diagnostic
     return Diagnostic.error_at(location, message, hint, rule=rule)
 
 
-def _reader_error(source: SourceMap, exc: yaml.reader.ReaderError) -> Diagnostic:
-    character = exc.character if isinstance(exc.character, int) else ord(exc.character)
-    return _error(
-        source.at_offset(exc.position),
-        f"file contains the control character U+{character:04X}",
-        "delete it (most editors do not show it); content files hold plain text",
-        "yaml-encoding",
-    )
-
-
 def _first_too_deep(text: str) -> int:
     """Offset of the first list or mapping nested deeper than MAX_DEPTH (or 0)."""
     depth = 0
@@ -385,20 +324,3 @@ def _too_deep(source: SourceMap, offset: int) -> Diagnostic:
         "check the indentation and brackets; content needs only a few levels",
         "yaml-limits",
     )
-
-
-def _syntax_error(source: SourceMap, exc: yaml.MarkedYAMLError) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    # by offset, so lines are counted like the rest (PyYAML also breaks lines at \r, U+2028)
-    where = source.at_offset(min(mark.index, len(source.text))) if mark else Location(source.path)
-    problem = (exc.problem or exc.context or "invalid YAML").strip()
-    hint = "check the indentation and quoting on this line"
-    if "'\\t'" in problem or "\\t" in problem or "tab" in problem:
-        problem = "a tab character is used for indentation"
-        hint = "indent with spaces, not tabs"
-    elif "expected a single document" in str(exc):
-        problem = "more than one YAML document in the file"
-        hint = "remove the '---' separator; use one file per document"
-    elif "found undefined alias" in problem:
-        hint = "define the anchor (&name) before using the alias (*name)"
-    return _error(where, f"YAML syntax error: {problem}", hint, "yaml-syntax")

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
 
-from handoutkit.content.markdown import ALLOWED_LINK, find_citations, find_links
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.content.yamlsource import SourceMap, read_text
-from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_path
+from handoutkit.content.yamlsource import read_text
+from handoutkit.diagnostics import Diagnostics, Location, display_path
 from handoutkit.errors import ContentError
 from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
 from handoutkit.lint import contrast
+from handoutkit.lint.citations import (
+    check_citation_topics,
+    check_citations,
+    check_references,
+    check_shared_links,
+    check_uncited_references,
+)
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.translation import check_translation
-from handoutkit.models import Handout, walk_text
+from handoutkit.models import Handout
 from handoutkit.resources import (
     ASSET_FOLDER,
     COLOUR_STYLESHEET,
@@ -36,6 +41,7 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
     """Add cross-file diagnostics to `project.diagnostics` and return them all."""
     diagnostics = project.diagnostics
     cited: Counter[str] = Counter()
+    citing: dict[str, set[str]] = {}  # document → the references it cites
     ids: dict[str, SourceDocument] = {}
     for document in project.documents:
         earlier = ids.setdefault(document.model.id, document)
@@ -46,7 +52,8 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
                 "give every document a unique id",
                 rule="unique-id",
             )
-        cited.update(check_citations(project, document, diagnostics))
+        citing[document.shown] = check_citations(project, document, diagnostics)
+        cited.update(citing[document.shown])
         check_mandatory_blocks(project, document, diagnostics)
         check_review(project, document, today, diagnostics)
         check_assets(project, document, diagnostics)
@@ -54,107 +61,28 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
         check_translation(project, document, diagnostics)
     check_logo(project, diagnostics)
     check_shared_links(project, diagnostics)
+    check_references(project, diagnostics)
     check_colours(project, diagnostics)
-    if whole_project and project.shared.references_source is not None:
-        source = project.shared.references_source
-        for index, key in enumerate(project.shared.references):
-            if key not in cited:
-                diagnostics.warning(
-                    source.locate((index, "id")),
-                    f"reference '{key}' is not cited by any document",
-                    "cite it with [@" + key + "] or remove it from the library",
-                    rule="uncited-reference",
-                )
+    check_duplicate_codes(project, diagnostics)
+    check_citation_topics(project, citing, diagnostics)
+    if whole_project and not project.unloaded:  # a document that did not load may cite them
+        check_uncited_references(project, cited, diagnostics)
     return diagnostics
 
 
-def check_citations(
-    project: Project, document: SourceDocument, diagnostics: Diagnostics
-) -> set[str]:
-    """Every citation must resolve; a document that cites nothing is an error."""
-    library = project.shared.references
-    source = document.source
-    used: set[str] = set()
-    for loc, text, kind in walk_text(document.model):
-        if kind == "citation":
-            used.add(text)
-            if text not in library:
-                diagnostics.error(
-                    source.locate(loc),
-                    f"unknown citation '{text}'",
-                    _citation_hint(text, library, project),
-                    rule="citation",
-                )
-            continue
-        uses = find_citations(text)
-        if uses and kind == "text":
+def check_duplicate_codes(project: Project, diagnostics: Diagnostics) -> None:
+    """A document code identifies one printed document: two with the same code get mixed up
+    on the rack and in the manifest."""
+    codes: dict[str, SourceDocument] = {}
+    for document in project.documents:
+        earlier = codes.setdefault(document.model.code, document)
+        if earlier is not document:
             diagnostics.error(
-                source.locate_text(loc, uses[0].marker),
-                f"citations are not allowed in '{loc[-1]}'",
-                "move the citation into a text field such as the section body",
-                rule="citation",
+                document.source.locate(("code",)),
+                f"document code '{document.model.code}' is also used by {earlier.shown}",
+                "give every document its own code, e.g. with the language at the end",
+                rule="unique-id",
             )
-            continue
-        seen: Counter[str] = Counter()
-        for use in uses:
-            for key in use.keys:
-                used.add(key)
-                where = source.locate_text(loc, "@" + key, seen[key])
-                seen[key] += 1
-                if key not in library:
-                    diagnostics.error(
-                        where,
-                        f"unknown citation '@{key}'",
-                        _citation_hint(key, library, project),
-                        rule="citation",
-                    )
-        if kind == "markdown":
-            check_links(source, loc, text, diagnostics)
-    if not used:
-        diagnostics.error(
-            Location(source.path, 1, 1),
-            "this document cites no references",
-            "cite the sources of its facts with [@key] from the reference library",
-            rule="citation",
-        )
-    return used
-
-
-def check_links(
-    source: SourceMap, loc: tuple[str | int, ...], text: str, diagnostics: Diagnostics
-) -> None:
-    """Links in Markdown go to the web, e-mail or phone only (no javascript:, file:, data:)."""
-    for href in find_links(text):
-        if not ALLOWED_LINK.match(href.strip()):
-            diagnostics.error(
-                source.locate_text(loc, href),
-                f"link target '{href}' is not allowed",
-                "link only to https://, http://, mailto: or tel: addresses",
-                rule="link",
-            )
-
-
-def check_shared_links(project: Project, diagnostics: Diagnostics) -> None:
-    """The links in the crisis resources and disclaimers, which every document prints."""
-    shared = project.shared
-    if shared.crisis_source is not None:
-        for region, blocks in shared.crisis.items():
-            for language, block in blocks.items():
-                for loc, text, kind in walk_text(block, (region, language)):
-                    if kind == "markdown":
-                        check_links(shared.crisis_source, loc, text, diagnostics)
-    if shared.disclaimers_source is not None:
-        for audience, texts in shared.disclaimers.items():
-            for language, text in texts.items():
-                check_links(shared.disclaimers_source, (audience, language), text, diagnostics)
-
-
-def _citation_hint(key: str, library: Mapping[str, object], project: Project) -> str:
-    suggestion = did_you_mean(key, library) if library else ""
-    where = f"add an entry with id '{key}' to {project.config.references}"
-    if suggestion.startswith("did you mean"):
-        return f"{suggestion} Otherwise {where}"
-    return where
 
 
 def check_mandatory_blocks(
@@ -291,10 +219,10 @@ def check_colours(project: Project, diagnostics: Diagnostics) -> None:
         return
     brand = brand_colours.model_dump(exclude_none=True)
     for field, (problems, suggestion) in contrast.brand_problems(colours, brand).items():
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         diagnostics.error(
             project.config_source.locate(("organization", "colours", field)),
-            f"brand colour {field} fails WCAG 2.2 contrast: {problems[0]}{more}",
+            f"brand colour {field} {brand[field]} has too little contrast (WCAG 2.2) for "
+            + contrast.describe(problems),
             f"try {suggestion}, the nearest shade that passes"
             if suggestion
             else "choose a colour with more contrast",

@@ -46,6 +46,13 @@ PAIRS: tuple[Pair, ...] = (
     Pair("--focus", ("--paper", "--panel-fill", "--crisis-fill"), NON_TEXT, "focus outline"),
 )
 
+# The backgrounds in a content author's words (messages about brand colours name no CSS).
+SURFACES = {
+    "--paper": "the page",
+    "--panel-fill": "the main-message panel",
+    "--crisis-fill": "the crisis box",
+}
+
 
 @dataclass(frozen=True)
 class ContrastProblem:
@@ -60,6 +67,21 @@ class ContrastProblem:
             f"{self.pair.use} {foreground} ({self.pair.foreground}) on {background} "
             f"({self.background}): contrast {self.ratio:.2f}:1, needs {self.pair.minimum:g}:1"
         )
+
+
+def describe(problems: list[ContrastProblem]) -> str:
+    """Every failing use of one colour, in words: 'headings and links: 2.1:1 on the page,
+    2.0:1 on the main-message panel (needs 4.5:1); panel border: 1.9:1 on the page (needs 3:1)'."""
+    by_use: dict[str, list[ContrastProblem]] = {}
+    for problem in problems:
+        by_use.setdefault(problem.pair.use, []).append(problem)
+    parts = []
+    for use, group in by_use.items():
+        ratios = ", ".join(
+            f"{p.ratio:.1f}:1 on {SURFACES.get(p.background, p.background)}" for p in group
+        )
+        parts.append(f"{use}: {ratios} (needs {group[0].pair.minimum:g}:1)")
+    return "; ".join(parts)
 
 
 def parse_colour(text: str) -> tuple[float, float, float]:

@@ -22,7 +22,7 @@ from rich import box
 from rich.table import Table
 
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.content.yamlsource import PathKey, SourceMap
+from handoutkit.content.sourcemap import PathKey, SourceMap
 from handoutkit.diagnostics import Diagnostics, Location
 from handoutkit.lint.readability import (
     FLESCH_KINCAID,
