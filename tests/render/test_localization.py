@@ -90,6 +90,17 @@ def test_a_label_without_translation_fails_the_spanish_document(run, mini: Path)
     assert not (mini / "dist" / "demo" / "handout.es.standard.letter.pdf").exists()
 
 
+SHORT_FIELDS_IN_SPANISH = (
+    ("title: A test handout", "title: Una hoja de prueba"),
+    ("Talk to your care team", "Hable con su equipo de atención"),
+    ("heading: What it is", "heading: Qué es"),
+    ("Write down your questions.", "Anote sus preguntas."),
+    ("What are my options?", "¿Qué opciones tengo?"),
+    ("term: Test", "term: Prueba"),
+    ("A way to check something.", "Una forma de comprobar algo."),
+)
+
+
 def _spanish_copy(project: Path, *replacements: tuple[str, str]) -> None:
     """A Spanish handout made from the English one (with `replacements`), and the shipped
     crisis resources and disclaimers, which have Spanish versions."""
@@ -99,6 +110,7 @@ def _spanish_copy(project: Path, *replacements: tuple[str, str]) -> None:
         ("id: demo-handout-en", "id: demo-handout-es"),
         ("TEST-PH-EN", "TEST-PH-ES"),
         *replacements,
+        *SHORT_FIELDS_IN_SPANISH,  # what the replacements left in English of the short lines
     ):
         text = text.replace(old, new)
     (project / "content" / "demo" / "handout.es.yaml").write_text(text)
@@ -126,3 +138,28 @@ def test_untranslated_content_is_an_error(run, mini: Path) -> None:
     english_like = [line for line in lines if "reads as English, not es" in line]
     assert english_like and english_like[0].startswith("content/demo/handout.es.yaml:")
     assert "If you do not feel safe at home" in english_like[0]
+
+
+def test_short_untranslated_lines_are_caught(run, mini: Path) -> None:
+    """Under six words, the function-word test cannot tell; an all-English line can."""
+    _spanish_copy(mini, ("Write down your questions.", "Log in 10 minutes early."))
+    result = run("check", "content/demo/handout.es.yaml", cwd=mini)
+    assert result.code == 1, result.text
+    assert (
+        "content/demo/handout.es.yaml:18:5: error: this line reads as English, not es: 'Log in "
+        "10 minutes early.' — translate it into the document's language (es)"
+    ) in result.out.splitlines(), result.out
+
+
+@pytest.mark.parametrize(
+    "line", ["Llegue 10 minutos antes.", "Pida ayuda ahora.", "DBT", "Hable con su equipo."]
+)
+def test_short_spanish_lines_pass(run, mini: Path, line: str) -> None:
+    _spanish_copy(
+        mini,
+        ("Write down your questions.", line),
+        ("This is a short test. It has a fact", "Esta es una prueba corta. Tiene un dato"),
+        ("If you feel unsafe, call or text 988 now.", "Si no se siente seguro, llame al 988."),
+    )
+    result = run("check", "content/demo/handout.es.yaml", cwd=mini)
+    assert "reads as English" not in result.out, result.out

@@ -5,7 +5,10 @@ Two signs, both cheap and with few false alarms:
   copy that was never translated);
 - a field of running text whose common function words are English rather than the
   document's language ("the", "and", "of" … against "el", "la", "de" …).
-Names, codes and short labels are left alone: only fields of at least `MIN_WORDS` words count.
+- a short line (under `MIN_WORDS` words, e.g. "Log in 10 minutes early.") whose words are all
+  English dictionary words (the CMU Pronouncing Dictionary the reading level already uses)
+  and that has no mark of the document's language (its function words, accents, ñ, ¿ ¡).
+Names, codes and one-word labels are left alone.
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ def check_translation(project: Project, document: SourceDocument, diagnostics: D
     english_texts = dict(_fields(english)) if english is not None else {}
     for loc, text in _fields(document):
         words = _WORD.findall(strip_markdown(text).lower())
-        if len(words) < MIN_WORDS:
+        if len(words) < 2:
             continue
         if english_texts.get(loc) == text:
             assert english is not None
@@ -117,6 +120,15 @@ def check_translation(project: Project, document: SourceDocument, diagnostics: D
                 f"translate it into the document's language ({language})",
                 rule="untranslated",
             )
+            continue
+        if len(words) < MIN_WORDS:
+            if _short_and_english(words, language):
+                diagnostics.error(
+                    document.source.locate(loc),
+                    f"this line reads as English, not {language}: '{strip_markdown(text)}'",
+                    f"translate it into the document's language ({language})",
+                    rule="untranslated",
+                )
             continue
         ours = sum(word in FUNCTION_WORDS[language] for word in words)
         theirs = sum(word in FUNCTION_WORDS["en"] for word in words)
@@ -128,6 +140,21 @@ def check_translation(project: Project, document: SourceDocument, diagnostics: D
                 f"translate it into the document's language ({language})",
                 rule="untranslated",
             )
+
+
+_NOT_ENGLISH_LETTERS = re.compile("[áéíóúüñ¿¡àèìòùâêîôûçãõ]")
+
+
+def _short_and_english(words: list[str], language: str) -> bool:
+    """Three to five words, every one an English word and none a mark of `language`."""
+    from handoutkit.lint.syllables import bundled_cmudict
+
+    if len(words) < 3 or any(_NOT_ENGLISH_LETTERS.search(word) for word in words):
+        return False
+    if any(word in FUNCTION_WORDS[language] for word in words):
+        return False
+    english = bundled_cmudict()
+    return all(word in english for word in words)
 
 
 def _fields(document: SourceDocument) -> list[tuple[tuple[str | int, ...], str]]:
