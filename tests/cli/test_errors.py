@@ -73,3 +73,12 @@ def test_a_missing_path_is_a_usage_error(run, mini: Path) -> None:
     assert (
         result.err == "handoutkit: content/nowhere.yaml: no such file or folder — check the path\n"
     )
+
+
+def test_flags_show_no_value_placeholder_in_help(run, mini: Path) -> None:
+    """`--strict`, not `--strict <bool>`: a flag takes no value."""
+    for command in ("build", "check", "preview", "audit", "list"):
+        result = run(command, "--help", cwd=mini)
+        assert result.code == 0 and "--help" in result.out
+        assert "<bool>" not in result.out, result.out
+    assert "--strict" in run("build", "--help", cwd=mini).out

@@ -227,7 +227,7 @@ def test_missing_disclaimer_fails_its_audience_only(run, mini: Path) -> None:
         ),
         (
             {"file": "content/references.yaml", "replace": ["- id: smith2020", "- id: [x]"]},
-            "content/references.yaml:1:7: error: '[0].id': expected text, got a list — write a "
+            "content/references.yaml:1:7: error: 'item 1.id': expected text, got a list — write a "
             "single line or block of text",
         ),
     ],

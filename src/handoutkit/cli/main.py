@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 import traceback
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -24,11 +24,34 @@ for _module in COMMAND_MODULES:
     importlib.import_module(f"handoutkit.cli.{_module}")
 
 
+def command() -> Any:
+    """The app as a (click) command, its flags shown without a value placeholder in --help
+    (`--strict`, not `--strict <bool>`: a flag takes no value)."""
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {}).values()
+    for each in (group, *commands):
+        for param in each.params:
+            _no_placeholder(param)
+        each.get_help_option = _help_option_without_placeholder(each.get_help_option)
+    return group
+
+
+def _no_placeholder(param: Any) -> Any:
+    if param is not None and getattr(param, "is_flag", False) and param.metavar is None:
+        param.metavar = ""
+    return param
+
+
+def _help_option_without_placeholder(get_help_option: Any) -> Any:
+    """--help is made per call, not kept with the other options."""
+    return lambda ctx: _no_placeholder(get_help_option(ctx))
+
+
 def main() -> NoReturn:
     """Console entry point: user errors without tracebacks, internal errors short unless --debug."""
     debug = "--debug" in sys.argv or bool(os.environ.get("HANDOUTKIT_DEBUG"))
     try:
-        code = app(standalone_mode=False)  # returns the exit code of typer.Exit
+        code = command().main(standalone_mode=False)  # returns the exit code of typer.Exit
         sys.exit(code if isinstance(code, int) else EXIT_OK)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -225,9 +225,14 @@ def kind_of(value: Any) -> str:
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
+    """A field's path as an author counts: `glossary item 2.term` for ('glossary', 1, 'term')
+    (lists count from 1, as in the file), `item 3` for the third entry of a list file."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f" item {part + 1}" if text else f"item {part + 1}"
+        else:
+            text += f".{part}" if text else str(part)
     return text or "document"
 
 
