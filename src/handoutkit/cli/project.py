@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,7 +35,19 @@ def new_command(
     from handoutkit.content.scaffold import create_project, next_steps
 
     create_project(folder, today())
-    typer.echo(next_steps(shlex.quote(folder.as_posix())))
+    typer.echo(next_steps(shlex.quote(folder.as_posix()), command=how_to_run()))
+
+
+def how_to_run() -> str:
+    """What the user types to run this handoutkit: `handoutkit` when that name on PATH is this
+    very program, else its full path (the next steps start with `cd`, so not a relative one)."""
+    script = Path(sys.argv[0]).absolute()
+    found = shutil.which("handoutkit")
+    if found is not None and Path(found).resolve() == script.resolve():
+        return "handoutkit"
+    if script.name == "handoutkit" and script.is_file():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m handoutkit"
 
 
 @app.command("schema")

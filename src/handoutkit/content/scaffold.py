@@ -73,8 +73,8 @@ def create_project(target: Path, today: dt.date) -> list[Path]:
     return written
 
 
-def next_steps(shown: str) -> str:
-    """What to do after `new`, as printed."""
+def next_steps(shown: str, command: str = "handoutkit") -> str:
+    """What to do after `new`, as printed; `command` runs handoutkit as installed."""
     return f"""\
 Created a handoutkit project in {shown}:
   handoutkit.yaml                  your organization (placeholders to REPLACE), languages,
@@ -88,8 +88,17 @@ Created a handoutkit project in {shown}:
 
 Next steps:
   cd {shown}
-  handoutkit build                 check, then make the PDFs in dist/
+  {command} build    (check, then make the PDFs in dist/)
   1. Replace the placeholders in handoutkit.yaml: organization name, phone, website, address.
   2. Rename content/example/ to your topic and write your own handout and brief.
-  3. Run `handoutkit check` as you write: it shows every problem as file:line:column.
-"""
+  3. Run `{command} check` as you write: it shows every problem as file:line:column.
+{_path_tip(command)}"""
+
+
+def _path_tip(command: str) -> str:
+    if command == "handoutkit":
+        return ""
+    return (
+        "\nTo type just `handoutkit`, run `scripts/setup --link` in the handoutkit folder: it\n"
+        "links the command into ~/.local/bin, which Debian and Ubuntu put on your PATH.\n"
+    )
