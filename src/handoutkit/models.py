@@ -205,10 +205,12 @@ class ProjectConfig(Strict):
 
 
 class CslName(Strict):
-    family: Text | None = None
-    given: Text | None = None
-    literal: Text | None = None
-    suffix: Text | None = None
+    family: Text | None = Field(None, description="Family name, e.g. Fineberg.")
+    given: Text | None = Field(None, description="Given names or initials, e.g. Sarah K or SK.")
+    literal: Text | None = Field(
+        None, description="An organization as author, e.g. Centers for Disease Control."
+    )
+    suffix: Text | None = Field(None, description="Jr, III …")
 
     @model_validator(mode="after")
     def _has_a_name(self) -> CslName:
@@ -221,7 +223,11 @@ class CslName(Strict):
 
 
 class CslDate(Strict):
-    date_parts: list[list[int]] = Field(alias="date-parts", min_length=1)
+    date_parts: list[list[int]] = Field(
+        alias="date-parts",
+        min_length=1,
+        description="[[year, month, day]]: as much as is known, e.g. [[2023]] or [[2026, 12, 1]].",
+    )
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @property
@@ -235,27 +241,41 @@ class CslItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    id: CitationKey
-    type: Literal["article-journal", "book", "report", "webpage", "chapter", "article", "document"]
-    title: Text
-    author: list[CslName] = Field(default_factory=list)
-    editor: list[CslName] = Field(default_factory=list)
-    container_title: Text | None = Field(default=None, alias="container-title")
-    container_title_short: Text | None = Field(default=None, alias="container-title-short")
-    issued: CslDate | None = None
-    accessed: CslDate | None = None
-    volume: str | int | None = None
-    issue: str | int | None = None
-    page: Text | None = None
-    number: Text | None = None
-    edition: str | int | None = None
-    publisher: Text | None = None
-    publisher_place: Text | None = Field(default=None, alias="publisher-place")
-    genre: Text | None = None
-    DOI: Text | None = None
-    PMID: str | int | None = None
-    URL: Text | None = None
-    note: Text | None = None
+    id: CitationKey = Field(description="The key documents cite it by: [@fineberg2023].")
+    type: Literal[
+        "article-journal", "book", "report", "webpage", "chapter", "article", "document"
+    ] = Field(description="article-journal, book, report, webpage (a page on a website), …")
+    title: Text = Field(description="The title as published.")
+    author: list[CslName] = Field(default_factory=list, description="Authors, in order.")
+    editor: list[CslName] = Field(default_factory=list, description="Editors, in order.")
+    container_title: Text | None = Field(
+        default=None,
+        alias="container-title",
+        description="The journal, or the website a web page belongs to (e.g. MedlinePlus).",
+    )
+    container_title_short: Text | None = Field(
+        default=None,
+        alias="container-title-short",
+        description="The journal's NLM abbreviation, e.g. Neuropsychopharmacology.",
+    )
+    issued: CslDate | None = Field(None, description="When it was published.")
+    accessed: CslDate | None = Field(
+        None, description="When you read it: needed for web pages, whose content changes."
+    )
+    volume: str | int | None = Field(None, description="Journal volume.")
+    issue: str | int | None = Field(None, description="Journal issue.")
+    page: Text | None = Field(None, description="Pages, e.g. 991-999.")
+    number: Text | None = Field(None, description="Report or guideline number, e.g. CG78.")
+    edition: str | int | None = Field(None, description="Edition of a book, e.g. 2.")
+    publisher: Text | None = Field(None, description="Publisher of a book or report.")
+    publisher_place: Text | None = Field(
+        default=None, alias="publisher-place", description="Where the publisher is."
+    )
+    genre: Text | None = Field(None, description="Kind of report, e.g. Clinical guideline.")
+    DOI: Text | None = Field(None, description="The DOI, e.g. 10.1038/s41386-023-01540-4.")
+    PMID: str | int | None = Field(None, description="PubMed id.")
+    URL: Text | None = Field(None, description="The address of a web page (https://…).")
+    note: Text | None = Field(None, description="A note for the editors; not printed.")
     author_list_incomplete: bool = Field(
         default=False,
         alias="author-list-incomplete",
@@ -269,16 +289,16 @@ class CslItem(BaseModel):
 
 
 class CrisisResource(Strict):
-    name: Text
+    name: Text = Field(description="The service, e.g. 988 Suicide & Crisis Lifeline.")
     how: Markdown = Field(description="How to reach it, in the reader's language.")
-    when: Text | None = None
+    when: Text | None = Field(None, description="When to use it, if not always.")
 
 
 class CrisisBlock(Strict):
-    heading: Text
-    intro: Markdown | None = None
+    heading: Text = Field(description="The crisis block's heading.")
+    intro: Markdown | None = Field(None, description="A line before the list (handouts only).")
     footer_line: Text = Field(description="Short crisis line printed on every page.")
-    resources: list[CrisisResource] = Field(min_length=1)
+    resources: list[CrisisResource] = Field(min_length=1, description="The lines, in order.")
 
 
 # region -> language -> block
@@ -329,33 +349,52 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 class Section(Strict):
-    heading: Text
-    body: Markdown
+    """A titled part of a document."""
+
+    heading: Text = Field(description="A heading that says what the section is about.")
+    body: Markdown = Field(
+        description="The section's text (Markdown: **bold**, - bullets, [links](https://…)); "
+        "cite sources as [@key]."
+    )
 
 
 class GlossaryEntry(Strict):
-    term: Text
-    definition: Markdown
+    """A word the reader may not know, and what it means."""
+
+    term: Text = Field(description="The word as it appears in the text, e.g. 'DBT'.")
+    definition: Markdown = Field(description="What it means, in plain words.")
 
 
 class Image(Strict):
+    """A picture that carries meaning (decorative pictures belong in the stylesheet)."""
+
     path: Text = Field(description="Image file under the project's assets/ folder.")
     alt: Text = Field(description="What the image shows, for screen readers. Required.")
-    caption: Text | None = None
+    caption: Text | None = Field(None, description="A caption printed under the image.")
 
 
 class DocumentBase(Strict):
-    id: Slug
-    language: LanguageCode
-    title: Text
-    subtitle: Text | None = None
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$")] = Field(
-        description="Document code printed in the footer, e.g. HK-KBPD-PH-EN."
+    id: Slug = Field(
+        description="A unique name for the document: lower case, digits and hyphens, e.g. "
+        "telehealth-handout-en."
     )
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")]
-    keywords: list[Text] = Field(default_factory=list)
-    description: Text | None = None
-    review: Review
+    language: LanguageCode = Field(description="Language code, as in the file name: en, es.")
+    title: Text = Field(description="The title printed at the top, short and plain.")
+    subtitle: Text | None = Field(None, description="An optional line under the title.")
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$")] = Field(
+        description="Document code printed in the footer, unique in the project, e.g. "
+        "HK-KBPD-PH-EN."
+    )
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")] = Field(
+        description='Version in quotes, e.g. "1.0"; raise it when the content changes.'
+    )
+    keywords: list[Text] = Field(
+        default_factory=list, description="Words a search should find the document by."
+    )
+    description: Text | None = Field(
+        None, description="One or two sentences for the PDF's metadata and search results."
+    )
+    review: Review = Field(description="Who reviewed the content, and when.")
 
     @property
     def audience(self) -> Audience:
@@ -366,14 +405,31 @@ class Handout(DocumentBase):
     """A patient handout in plain language."""
 
     type: Literal["handout"]
-    main_message: Markdown
-    sections: list[Section] = Field(min_length=1)
-    what_you_can_do: list[Markdown] = Field(min_length=1)
-    questions: list[Text] = Field(min_length=1)
+    main_message: Markdown = Field(
+        description="The one thing the reader should take away, first, in one to three short "
+        "sentences (printed in a box on page 1)."
+    )
+    sections: list[Section] = Field(
+        min_length=1, description="The body: short sections, each with a heading."
+    )
+    what_you_can_do: list[Markdown] = Field(
+        min_length=1, description="Actions the reader can take, one per item, as numbered steps."
+    )
+    questions: list[Text] = Field(
+        min_length=1, description="Questions to ask the care team, printed as a checklist."
+    )
     get_help_now: Markdown = Field(description="When to get help now (the crisis block follows).")
-    glossary: list[GlossaryEntry] = Field(default_factory=list)
-    images: list[Image] = Field(default_factory=list)
-    online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    glossary: list[GlossaryEntry] = Field(
+        default_factory=list, description="Words to know: terms the reader may not know."
+    )
+    images: list[Image] = Field(
+        default_factory=list, description="Pictures that carry meaning, each with alt text."
+    )
+    online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = Field(
+        None,
+        description="Where the document is online (https://…): printed, and as a QR code in "
+        "rack packs.",
+    )
 
     @property
     def audience(self) -> Audience:
