@@ -123,7 +123,7 @@ async function main() {
     // 1. the home page before any search
     await page.goto(home, { waitUntil: "load" });
     const files = loaded.filter((url) => url.startsWith("file:")).map((url) => fileURLToPath(url.split("#")[0]));
-    const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+    const bytes = files.reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);
     report.steps.home = { files: files.map((f) => f.slice(options.folder.length + 1)), bytes };
     await shot(page, options, "home");
     await axe(page, "home page", report, axeSource);
