@@ -59,23 +59,25 @@ def build_site(
         for d in catalog.documents
         for f in d.editions
     }
-    index = b""
-    count = 0
-    for page in site_pages.pages(editions):
-        data = page.text.encode("utf-8")
-        folder.write(page.name, data)
-        count += 1
-        if page.name == "index.html":
-            index = data
+    # what the pages load and link to first, then the pages, the home page last: a site that
+    # is being written over is never reachable with links to files that are not there yet
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            folder.write(f"_site/{path.relative_to(STATIC).as_posix()}", path.read_bytes())
     for site_file in catalog.files:
         if site_file.fmt != PAGE_FORMAT:
             folder.link(site_file.name)
     folder.write("_site/data/catalog.js", catalog_script(catalog, site_pages.options).encode())
     for name, script in text_scripts(catalog):
         folder.write(name, script.encode("utf-8"))
-    for path in sorted(STATIC.rglob("*")):
-        if path.is_file():
-            folder.write(f"_site/{path.relative_to(STATIC).as_posix()}", path.read_bytes())
+    pages = list(site_pages.pages(editions))
+    index = b""
+    for page in [*pages[1:], pages[0]]:  # pages[0] is the home page
+        data = page.text.encode("utf-8")
+        folder.write(page.name, data)
+        if page.name == "index.html":
+            index = data
+    count = len(pages)
     removed = folder.remove_others()
     return SiteBuild(
         catalog, count, len(folder.kept), folder.written, removed, index, sorted(folder.kept)
