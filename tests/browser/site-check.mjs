@@ -3,6 +3,7 @@
 // the system Chromium, from file:// (a shared folder), offline:
 //
 //   node tests/browser/site-check.mjs SITE_FOLDER [--shots=DIR] [--query=WORD] [--doc=PAGE]
+//                                    [--timing-only]
 //
 // 1. the home page: what it loads before any search (files and bytes); Tab reaches the skip
 //    link first, and the focus is visible on every control it reaches;
@@ -13,7 +14,8 @@
 // 5. on a document page (the first result's, or --doc), Tabs to the print button and presses
 //    Enter: window.print is stubbed and must be called once; in print media the site's panel
 //    is hidden and the document shown;
-// 6. times searches (the index loaded): HKSite.lastSearchMs for several queries.
+// 6. times searches (the index loaded): HKSite.lastSearchMs for several queries (only steps 1
+//    and 6 with --timing-only, as bench/sitebench.py does).
 // axe-core (WCAG 2.x A, AA and AAA rules and best practices) runs on the home page with its
 // results, and the filtered list, at 1280 and 320 px. Prints one JSON report on stdout.
 // Exit: 0 every step passed; 1 a step failed (see "problems"); 2 usage; 3 the browser failed.
@@ -30,11 +32,12 @@ const LOCAL = new Set(["file:", "data:", "blob:", "about:"]);
 const TIMED = ["depresion", "ketamina", "sleep", "borderline personality", "terapia", "dbt"];
 
 function parse(argv) {
-  const options = { shots: null, query: "depresion", doc: null, folder: null };
+  const options = { shots: null, query: "depresion", doc: null, folder: null, timing: false };
   for (const arg of argv) {
     if (arg.startsWith("--shots=")) options.shots = resolve(arg.slice(8));
     else if (arg.startsWith("--query=")) options.query = arg.slice(8);
     else if (arg.startsWith("--doc=")) options.doc = arg.slice(6);
+    else if (arg === "--timing-only") options.timing = true;
     else if (!arg.startsWith("-") && !options.folder) options.folder = resolve(arg);
     else return null;
   }
@@ -125,6 +128,31 @@ async function main() {
     const files = loaded.filter((url) => url.startsWith("file:")).map((url) => fileURLToPath(url.split("#")[0]));
     const bytes = files.reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);
     report.steps.home = { files: files.map((f) => f.slice(options.folder.length + 1)), bytes };
+    if (!options.timing) await steps(page, options, report, axeSource, home);
+    // 6. search times, the index loaded
+    await page.goto(home, { waitUntil: "load" });
+    await page.focus("#hk-q");
+    const times = [];
+    for (const query of TIMED) {
+      const before = await page.evaluate(() => window.HKSite.searches);
+      const started = Date.now();
+      await page.fill("#hk-q", query);
+      await page.waitForFunction((n) => window.HKSite.searches > n || /No documents/.test(document.getElementById("hk-status").textContent), before, { timeout: 60_000 });
+      const wall = Date.now() - started;
+      times.push({ query, search_ms: await page.evaluate(() => window.HKSite.lastSearchMs), wall_ms: wall });
+    }
+    report.steps.timing = times;
+  } catch (error) {
+    report.problems.push(`could not finish: ${error.message.split("\n")[0]}`);
+  } finally {
+    await browser.close().catch(() => {});
+  }
+  report.ok = report.problems.length === 0;
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+async function steps(page, options, report, axeSource, home) {
     await shot(page, options, "home");
     await axe(page, "home page", report, axeSource);
     await page.keyboard.press("Tab");
@@ -223,27 +251,6 @@ async function main() {
     if (printed !== 1) report.problems.push(`window.print was called ${printed} times, not once`);
     if (inPrint.panel !== "none" || inPrint.heading === "none") report.problems.push(`printing shows the panel or hides the document: ${JSON.stringify(inPrint)}`);
 
-    // 6. search times, the index loaded
-    await page.goto(home, { waitUntil: "load" });
-    await page.focus("#hk-q");
-    const times = [];
-    for (const query of TIMED) {
-      const before = await page.evaluate(() => window.HKSite.searches);
-      const started = Date.now();
-      await page.fill("#hk-q", query);
-      await page.waitForFunction((n) => window.HKSite.searches > n || /No documents/.test(document.getElementById("hk-status").textContent), before, { timeout: 60_000 });
-      const wall = Date.now() - started;
-      times.push({ query, search_ms: await page.evaluate(() => window.HKSite.lastSearchMs), wall_ms: wall });
-    }
-    report.steps.timing = times;
-  } catch (error) {
-    report.problems.push(`could not finish: ${error.message.split("\n")[0]}`);
-  } finally {
-    await browser.close().catch(() => {});
-  }
-  report.ok = report.problems.length === 0;
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  return report.ok ? 0 : 1;
 }
 
 main().then((code) => { process.exitCode = code; }, (error) => {
