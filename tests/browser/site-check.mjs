@@ -28,7 +28,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const require = createRequire(import.meta.url);
 const TAGS = ["wcag2a", "wcag2aa", "wcag2aaa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 const WIDTHS = [1280, 320];
-const LOCAL = new Set(["file:", "data:", "blob:", "about:"]);
+// the browser's own pages (its PDF viewer) are not the network either
+const LOCAL = new Set(["file:", "data:", "blob:", "about:", "chrome:", "chrome-extension:"]);
 const TIMED = ["depresion", "ketamina", "sleep", "borderline personality", "terapia", "dbt"];
 
 function parse(argv) {
