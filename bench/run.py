@@ -58,6 +58,9 @@ TARGETS = {
     "scaling": 1.6,  # -j 1 ÷ -j 2, at least
     "noop_ratio": 0.03,  # no-op ÷ full build (-j 2), at most
     "worker_mb": 150.0,  # peak per worker, at most
+    "site_ratio": 0.10,  # the site step ÷ the PDF build of the same documents, at most
+    "site_home_bytes": 300_000,  # the home page before any search, less than
+    "site_search_ms": 100.0,  # a search in Chromium (index loaded), less than
     "flat": 0.10,  # last-quarter workers' peak over first-quarter workers' peak, at most
 }
 
@@ -572,6 +575,11 @@ def main() -> None:
             check_clean(memory_root, env)
             say(f"{args.memory_docs} synthetic handouts for the memory run: check clean")
             results["memory"] = measure_memory(memory_root, env, args.memory_docs)
+            from sitebench import measure_site
+
+            results["site"] = measure_site(
+                memory_root, env, results["memory"]["seconds"], args.memory_docs
+            )
         results["load_at_end"] = load()
         results["verdicts"] = verdicts(results)
     finally:
@@ -843,6 +851,37 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
             "flat (≤ +10 %)",
             growth <= TARGETS["flat"],
         )
+    site = results.get("site")
+    if site:
+        verdict(
+            f"site step ÷ PDF build ({site['docs']} documents)",
+            site["ratio"],
+            f"{site['ratio']:.1%} ({site['seconds']:.1f} s ÷ {site['pdf_build_seconds']:.0f} s)",
+            "≤ 10 %",
+            site["ratio"] <= TARGETS["site_ratio"],
+        )
+        browser = site.get("browser")
+        if browser:
+            home = browser["home_bytes"] or 0
+            verdict(
+                "site home page before any search",
+                home,
+                f"{home / 1000:.0f} kB ({', '.join(browser['home_files'] or [])})",
+                "< 300 kB",
+                0 < home < TARGETS["site_home_bytes"] and not browser["problems"],
+            )
+            slowest = browser["search_ms_max"]
+            verdict(
+                "site search in Chromium (slowest)",
+                slowest if slowest is not None else -1,
+                f"{slowest:.1f} ms (median {browser['search_ms_median']:.1f} ms; typing to list "
+                f"≤ {browser['search_wall_ms_max']} ms; first, with loading and indexing: "
+                f"{browser['first_search_wall_ms']} ms)"
+                if slowest is not None
+                else "no search ran",
+                "< 100 ms",
+                slowest is not None and slowest < TARGETS["site_search_ms"],
+            )
     return out
 
 

@@ -4,12 +4,15 @@ the hostile-input helpers. Test modules import from here, never from each other.
 from __future__ import annotations
 
 import base64
+import json
+import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -216,3 +219,43 @@ def seed(path: Path, label: str) -> bytes:
     data = f"%PDF-earlier good output of {label}\n".encode()
     path.write_bytes(data)
     return data
+
+
+# --------------------------------------------------------------------------- the browser checks
+
+BROWSER = TESTS / "browser"
+SCRIPT = BROWSER / "axe-check.mjs"
+FIX = "run scripts/setup-browser"
+
+
+def missing_piece() -> str | None:
+    """What the browser check lacks on this machine, or None when it can run."""
+    if shutil.which("node") is None:
+        return f"node (Node.js 20+) is not installed; install it, then {FIX}"
+    for package in ("playwright-core", "axe-core"):
+        if not (BROWSER / "node_modules" / package / "package.json").is_file():
+            return f"tests/browser/node_modules/{package} is missing; {FIX} (npm ci)"
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not (Path(chromium).is_file() and os.access(chromium, os.X_OK)):
+        return f"Chromium not found at {chromium} (set CHROMIUM); {FIX} (apt-get chromium)"
+    return None
+
+
+def axe_check(*files: str, cwd: Path) -> tuple[int, dict[str, Any], str]:
+    """Run the checker once (one browser) on `files`: exit code, JSON summary, text report."""
+    missing = missing_piece()
+    if missing:
+        pytest.skip(f"browser accessibility check: {missing}")
+    node = shutil.which("node")
+    assert node
+    process = subprocess.run(
+        [node, str(SCRIPT), "--json", *files],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if process.returncode not in (0, 1):
+        pytest.fail(f"axe-check.mjs exited {process.returncode}:\n{process.stderr}")
+    return process.returncode, json.loads(process.stdout), process.stderr

@@ -19,6 +19,7 @@ DOCUMENT_FILE = re.compile(rf"^(?P<kind>{KIND})\.(?P<lang>{LANGUAGE})\.ya?ml$")
 STEM = rf"{KIND}\.{LANGUAGE}"  # handout.en: a document file's name without .yaml
 
 RACK_FOLDER = "rack"
+SITE_FOLDER = "site"  # the library site of `build --format site`
 
 
 def document_stem(file_name: str) -> str:

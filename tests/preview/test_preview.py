@@ -311,3 +311,20 @@ def test_preview_pages_set_the_projects_colour_tokens(mini: Path, tmp_path: Path
         assert declared["--accent"] == "#1d5a3a"  # the project's own
         assert declared["--text"] == "#1a1a1a"  # the default's, where the project's is missing
         assert "--gap" not in declared
+
+
+def test_preview_serves_the_library_site(preview: Preview) -> None:
+    index = wait_for(preview, "/", lambda text: f'href="{PDF}"' in text)
+    assert 'href="/site/index.html"' in index
+    home = wait_for(preview, "/site/index.html", lambda text: "hk-q" in text)
+    assert 'src="_site/site.js"' in home and "Test Clinic" in home
+    status, headers, body = get(preview, "/site/_site/site.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    page = wait_for(preview, "/site/demo/handout.en.standard.html", lambda t: "hk-panel" in t)
+    assert "A test handout" in page and "hk-draft" in page  # drafts are shown, bannered
+    status, headers, body = get(preview, "/site/demo/handout.en.standard.letter.pdf")
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    assert body.startswith(b"%PDF-")
+    assert get(preview, "/site/")[0] == 200
+    for path in ("/site/../handoutkit.yaml", "/site/%2e%2e/manifest.json", "/site/x.yaml"):
+        assert get(preview, path)[0] == 404, path

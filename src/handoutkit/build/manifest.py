@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handoutkit import __version__
-from handoutkit.build.outputs import DocumentOutput
+from handoutkit.build.outputs import DocumentOutput, SiteSpec
 from handoutkit.build.rack import RackSpec, pack_title
 from handoutkit.errors import UsageError
 from handoutkit.fileio import locked, write_atomic
@@ -50,6 +50,8 @@ def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]
             spec = result.spec
             if isinstance(spec, RackSpec):
                 entries[spec.name] = rack_entry(project, spec, result)
+            elif isinstance(spec, SiteSpec):
+                entries[spec.name] = site_entry(project, spec, result)
             elif isinstance(spec, DocumentOutput):
                 document = spec.document
                 if document.shown not in readings:
@@ -120,6 +122,17 @@ def rack_entry(project: Project, spec: RackSpec, result: OutputResult) -> dict[s
         "documents": [m.shown for m in members],
         "left_out": sorted(ids.get(path, path) for path in left),  # document ids
         "review_due": due.isoformat() if due else None,  # the earliest of its handouts
+    }
+
+
+def site_entry(project: Project, spec: SiteSpec, result: OutputResult) -> dict[str, Any]:
+    """The library site: its home page (`pages`: how many pages it has; `bytes` and `sha256`:
+    the home page's) and whether it lists drafts."""
+    return {
+        **output_fields(spec, result),
+        "title": project.config.organization.name,
+        "kind": "site",
+        "include_drafts": spec.include_drafts,
     }
 
 

@@ -1,10 +1,11 @@
 """What a build makes: the output-spec interface shared by every kind of output.
 
 An output is a document printed in one edition on one paper size (`DocumentOutput`, PDF), its
-HTML edition (`DocumentOutput` without paper), or a rack pack of many handouts
-(`build.rack.RackSpec`). The build, the manifest, the report and the replay of no-op builds
-see every output through `OutputSpec`: its name and path in the output folder, its format,
-edition, paper and language, and its content-addressed cache key.
+HTML edition (`DocumentOutput` without paper), a rack pack of many handouts
+(`build.rack.RackSpec`), or the library site of all of them (`SiteSpec`, see `build.site`).
+The build, the manifest, the report and the replay of no-op builds see every output through
+`OutputSpec`: its name and path in the output folder, its format, edition, paper and language,
+and its content-addressed cache key.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from handoutkit.content.project import SourceDocument
-from handoutkit.names import output_path
+from handoutkit.names import SITE_FOLDER, output_path
 
 if TYPE_CHECKING:
     from handoutkit.build.keys import Inputs
 
-FORMATS = ("pdf", "html", "rack")
+FORMATS = ("pdf", "html", "rack", "site")
+SITE_NEEDS = ("pdf", "html", "rack")  # what the site links to: built in the same run
 
 
 class OutputSpec(Protocol):
@@ -68,6 +70,28 @@ class DocumentOutput:
 
 
 @dataclass(frozen=True)
+class SiteSpec:
+    """The library site (`<out>/site/`): made last, from the other outputs of the same build."""
+
+    include_drafts: bool = False  # list documents that are not approved (with a banner)
+    fmt: str = "site"
+    edition: str = ""
+    paper: str | None = None
+    language: str = ""  # every language
+
+    @property
+    def relative_path(self) -> Path:
+        return Path(SITE_FOLDER, "index.html")
+
+    @property
+    def name(self) -> str:
+        return self.relative_path.as_posix()
+
+    def cache_key(self, inputs: Inputs) -> str:
+        return ""  # made again by every build that asks for it (unchanged files are kept)
+
+
+@dataclass(frozen=True)
 class Selection:
     """Which part of the matrix to build; empty means everything configured."""
 
@@ -77,3 +101,4 @@ class Selection:
     ids: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("pdf",)
     shard: tuple[int, int] | None = None  # (k, n): the k-th of n shares, 1-based
+    include_drafts: bool = False  # the site lists documents that are not approved

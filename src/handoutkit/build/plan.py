@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection
+from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection, SiteSpec
 from handoutkit.build.rack import plan_racks
 from handoutkit.content.project import Project
 
 
 def plan(project: Project, selection: Selection | None = None) -> list[OutputSpec]:
     """Documents × editions × papers (× formats), then the rack packs (see `build.rack`),
-    narrowed by the selection and its shard."""
+    narrowed by the selection and its shard; then the site, made from all of them."""
     selection = selection or Selection()
     config = project.config
     editions = [e for e in config.editions if not selection.editions or e in selection.editions]
@@ -30,4 +30,6 @@ def plan(project: Project, selection: Selection | None = None) -> list[OutputSpe
     if selection.shard is not None:
         k, n = selection.shard
         specs = [spec for index, spec in enumerate(specs) if index % n == k - 1]
+    if "site" in selection.formats:
+        specs.append(SiteSpec(selection.include_drafts))
     return specs

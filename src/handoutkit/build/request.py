@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from handoutkit.build import state
-from handoutkit.build.outputs import FORMATS
+from handoutkit.build.outputs import FORMATS, SITE_NEEDS
 from handoutkit.build.report import BuildReport, Progress
 from handoutkit.content.project import Project
 from handoutkit.diagnostics import Diagnostics, did_you_mean
@@ -39,6 +39,7 @@ class BuildRequest:
     shard: str | None = None  # "K/N"
     strict: bool = False
     force: bool = False  # rebuild even unchanged outputs (and never replay)
+    include_drafts: bool = False  # the site lists documents that are not approved
     jobs: int | None = None  # worker processes; None: the CPU count
     cwd: str = field(default_factory=os.getcwd)  # relative paths are relative to it
 
@@ -56,7 +57,15 @@ class BuildRequest:
             "paper": list(self.papers),
             "shard": self.shard,
             "strict": self.strict,
+            "include_drafts": self.include_drafts,
         }
+
+    @property
+    def planned_formats(self) -> tuple[str, ...]:
+        """The formats asked for, and with the site everything it links to."""
+        if "site" not in self.formats:
+            return self.formats
+        return (*dict.fromkeys((*SITE_NEEDS, *self.formats)),)
 
 
 @dataclass
@@ -79,7 +88,16 @@ def run_build(
             "--format rack: a rack pack holds every handout of a language: build it without "
             "naming documents"
         )
-    if not request.force:
+    if "site" in request.formats and (request.paths or request.shard):
+        raise UsageError(
+            "--format site: the site holds every document and links to all their outputs: "
+            "build it without naming documents or --shard"
+        )
+    if request.include_drafts and "site" not in request.formats:
+        raise UsageError("--include-drafts: only the site leaves drafts out: add --format site")
+    # a site is made again every time (cheap; unchanged files are kept), never replayed: its
+    # own stylesheets and script are not among a replay's recorded inputs
+    if not request.force and "site" not in request.formats:
         replayed = state.replay(request.root, request.identity(), request.today)
         if replayed is not None:
             if on_plan is not None:
@@ -129,8 +147,9 @@ def build_loaded(
         editions=check_choices(request.editions, config.editions, "--edition"),
         papers=check_choices(request.papers, config.paper_sizes, "--paper"),
         ids=tuple(ids),
-        formats=request.formats,
+        formats=request.planned_formats,
         shard=parse_shard(request.shard),
+        include_drafts=request.include_drafts,
     )
     out_dir = request.root / config.output if request.out is None else request.out
     report = build_project(

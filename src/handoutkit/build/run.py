@@ -31,7 +31,7 @@ from typing import Any
 from handoutkit.build.fingerprint import file_matches
 from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
-from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection
+from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection, SiteSpec
 from handoutkit.build.plan import plan
 from handoutkit.build.rack import RackSpec
 from handoutkit.build.report import BuildReport, OutputResult, Progress
@@ -95,8 +95,11 @@ def build_project(
     blocked = _blocked_documents(project, diagnostics, strict)
     results: dict[int, OutputResult] = {}
     to_build: list[tuple[int, str]] = []
+    site = next((i for i, spec in enumerate(specs) if isinstance(spec, SiteSpec)), None)
     for index, spec in enumerate(specs):
         notes: list[Diagnostic] = []
+        if index == site:
+            continue  # made last, from the others
         if isinstance(spec, RackSpec):  # its members with errors are left out of it
             specs[index] = spec = spec.narrowed(blocked)
             reason, notes = spec.failure, list(spec.left_out)
@@ -135,10 +138,45 @@ def build_project(
         results[index] = result
         if progress is not None:
             progress(result)
-    ordered = [results[i] for i in range(len(specs))]
-    if specs:
+    ordered = [results[i] for i in range(len(specs)) if i != site]
+    if ordered:
         update_manifest(out_dir, project, ordered)
+    if site is not None:
+        results[site] = _build_site(project, out_dir, specs, site)
+        if progress is not None:
+            progress(results[site])
+        update_manifest(out_dir, project, [results[site]])
+        ordered = [results[i] for i in range(len(specs))]
     return BuildReport(diagnostics, ordered, time.perf_counter() - started)
+
+
+def _build_site(
+    project: Project, out_dir: Path, specs: list[OutputSpec], index: int
+) -> OutputResult:
+    """The library site, from the manifest entries of the build's other outputs (an output
+    that failed this time is there in its last good version, if it has one)."""
+    import time
+
+    from handoutkit.build.site import build_site
+
+    started = time.perf_counter()
+    spec = specs[index]
+    assert isinstance(spec, SiteSpec)
+    names = {s.name for i, s in enumerate(specs) if i != index}
+    entries = [e for name, e in read_manifest(out_dir).items() if name in names]
+    try:
+        made = build_site(project, out_dir, entries, include_drafts=spec.include_drafts)
+    except ContentError as exc:
+        return OutputResult(spec, "failed", problems=exc.diagnostics)
+    return OutputResult(
+        spec,
+        "built" if made.written or made.removed else "skipped",
+        out_dir / spec.relative_path,
+        made.pages,
+        _sha256(made.index),
+        len(made.index),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _unchanged(out_dir: Path, spec: OutputSpec, key: str, entry: dict[str, Any] | None) -> bool:

@@ -39,7 +39,8 @@ def build(
         typer.Option(
             "--format",
             help="Comma-separated: pdf, html, rack (outputs; rack: one pack of all handouts per "
-            "language and paper, for duplex printing); json prints the build report as JSON.",
+            "language and paper, for duplex printing), site (a static library website in "
+            "<out>/site/, with everything it links to); json prints the build report as JSON.",
         ),
     ] = "pdf",
     lang: Annotated[
@@ -63,6 +64,13 @@ def build(
         str | None,
         typer.Option("--shard", help="Build only share K of N of the matrix, e.g. 2/4."),
     ] = None,
+    include_drafts: Annotated[
+        bool,
+        typer.Option(
+            "--include-drafts",
+            help="--format site: also list documents that are not approved, with a banner.",
+        ),
+    ] = False,
 ) -> None:
     """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
     from handoutkit.build.request import BuildRequest, run_build
@@ -83,6 +91,7 @@ def build(
         strict=strict,
         force=force,
         jobs=jobs,
+        include_drafts=include_drafts,
     )
     display = None if report_json else BuildDisplay(err, report=typer.echo)
     outcome = run_build(

@@ -156,6 +156,7 @@ class Builder:
         self.state.publish(status="building the PDFs…")
         # 2. the PDFs, given up as soon as something changes (what was built is kept)
         if self._step("pdf", counts, give_way=True):
+            self._site()
             self._finish(counts, time.perf_counter() - started)
 
     def _step(self, fmt: str, counts: dict[str, int], *, give_way: bool) -> bool:
@@ -180,6 +181,23 @@ class Builder:
         if step.interrupted:
             raise Interrupted
         return True
+
+    def _site(self) -> None:
+        """The library site of what is built (drafts included, with their banner), served at
+        /site/ (see `build.site`); the last good one stays when it cannot be made."""
+        from handoutkit.build.manifest import read_manifest
+        from handoutkit.build.site import FOLDER, build_site
+
+        project = self._load()
+        if project is None:
+            return
+        entries = [e for n, e in read_manifest(self.folder.path).items() if "/" in n]
+        entries = [e for e in entries if not e["path"].startswith(f"{FOLDER}/")]
+        try:
+            build_site(project, self.folder.path, entries, include_drafts=True)
+        except ContentError as exc:
+            for problem in exc.diagnostics:
+                self._status_line(f"site: {problem}")
 
     def _load(self) -> Project | None:
         """The project, or None after publishing why it did not load."""

@@ -173,7 +173,10 @@ class Pages:
             table = "<p>Building… this page reloads when the documents are ready.</p>"
         body = (
             f"<header><h1>Preview: {_e(snapshot.name)}</h1>"
-            f"<p>{self._status_html()}</p></header><main>{problems}{table}</main>"
+            f"<p>{self._status_html()}</p>"
+            '<p><a href="/site/index.html">The library site</a> (as <code>build --format site '
+            "--include-drafts</code> makes it)</p></header>"
+            f"<main>{problems}{table}</main>"
         )
         return self._shell(f"Preview: {snapshot.name}", body, self._script())
 

@@ -5,7 +5,8 @@ Three threads around one private output folder (a temporary folder, never the pr
 here (standard library, 127.0.0.1 only, GET and HEAD only). It serves `/` (an index of the
 documents), `/doc/<topic>/<kind>.<lang>.<edition>.html` (the HTML edition with a preview
 toolbar and the live-reload script injected as it is served: the built file itself stays
-script-free), `/pdf/<topic>/<kind>.<lang>.<edition>.<paper>.pdf` and `/events` (Server-Sent
+script-free), `/pdf/<topic>/<kind>.<lang>.<edition>.<paper>.pdf`, `/site/...` (the library site of
+`build --format site`, drafts included, made after each build) and `/events` (Server-Sent
 Events). The pages themselves are made by `preview.pages`.
 
 Every page carries a token: a hash of what the page shows. `/events?page=PATH` sends the
@@ -244,6 +245,8 @@ class Preview:
             doc = snapshot.doc(match["topic"], match["stem"])
             if doc is not None and match["edition"] in snapshot.editions:
                 return 200, pages.document(snapshot, doc, match["edition"])
+        if path == "/site" or path.startswith("/site/"):
+            return self._site_file(path.removeprefix("/site").lstrip("/") or "index.html")
         match = _PDF_PATH.match(path)
         if match:
             doc = snapshot.doc(match["topic"], match["stem"])
@@ -259,6 +262,31 @@ class Preview:
                         {"Content-Disposition": f'inline; filename="{name.rsplit("/", 1)[1]}"'},
                     )
         return Response(404, "text/html; charset=utf-8", pages.not_found().encode())
+
+    def _site_file(self, name: str) -> Response:
+        """A file of the library site (`build --format site`), made after each build: served
+        as it would be by any static host, from the preview folder's site/ only."""
+        pages = self._started_pages()
+        if name.endswith("/"):
+            name += "index.html"
+        suffix = name.rsplit(".", 1)[-1] if "." in name else ""
+        data = pages.folder.read(f"site/{name}") if suffix in _SITE_TYPES else None
+        if data is None or ".." in name.split("/"):
+            return Response(404, "text/html; charset=utf-8", pages.not_found().encode())
+        csp = (
+            "default-src 'none'; img-src 'self' data:; font-src data:; style-src 'unsafe-inline'; "
+            "script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+        return Response(200, _SITE_TYPES[suffix], data, {"Content-Security-Policy": csp})
+
+
+_SITE_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "js": "text/javascript; charset=utf-8",
+    "pdf": "application/pdf",
+    "txt": "text/plain; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+}
 
 
 # --------------------------------------------------------------------------- HTTP
