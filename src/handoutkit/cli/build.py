@@ -64,6 +64,14 @@ def build(
         str | None,
         typer.Option("--shard", help="Build only share K of N of the matrix, e.g. 2/4."),
     ] = None,
+    pdf_standard: Annotated[
+        str | None,
+        typer.Option(
+            "--pdf-standard",
+            help="ua-1 (PDF/UA-1) or ua-2 (PDF/UA-2 and WTPDF, PDF 2.0); default: the "
+            "project's pdf_standard (ua-1).",
+        ),
+    ] = None,
 ) -> None:
     """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
     from handoutkit.build.request import BuildRequest, run_build
@@ -83,6 +91,7 @@ def build(
         shard=shard,
         strict=strict,
         force=force,
+        pdf_standard=pdf_standard,
         jobs=jobs,
     )
     display = None if report_json else BuildDisplay(err)

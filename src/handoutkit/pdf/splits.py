@@ -38,6 +38,10 @@ def merge_split_elements(pdf: Any, state: Tagging) -> int:
         document = resolve(pdf, top)
         if document is not None:
             merger.merge_runs(document)
+    for built in list(state.built.values()):  # links broken over lines, wherever they are
+        kids = built.element.get("K")
+        if isinstance(kids, list) and len(kids) > 1:
+            merger.merge_runs(built.element)
     if merger.redirect:
         merger.update_parent_tree(resolve(pdf, root.get("ParentTree")))
     merger.relink_headers()
@@ -57,7 +61,8 @@ class _Merger:
         return self.state.built.get(int(reference.split()[0]))
 
     def same_element(self, first: object, second: object) -> bool:
-        """Pieces of one HTML element, the second on a later page."""
+        """Pieces of one HTML element, the second on a later page (a link: or on a later
+        line of the same page, one link with an annotation per line)."""
         a, b = self.source(first), self.source(second)
         return (
             a is not None
@@ -66,7 +71,7 @@ class _Merger:
             and a.html is b.html
             and a.html_tag == b.html_tag
             and a.element.get("S") == b.element.get("S")
-            and b.page > a.page
+            and (b.page > a.page or (b.page == a.page and a.element.get("S") == "/Link"))
         )
 
     def merge_runs(self, parent: Any) -> None:
