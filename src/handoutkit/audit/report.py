@@ -187,14 +187,14 @@ class FileAudit:
         parts.append(f"PDF/UA-{self.pdfua_part}" if self.pdfua_part else "not PDF/UA")
         if self.verapdf is None:
             parts.append("veraPDF not run")
-        for verdict in self.verapdf_verdicts:
-            flavour = f" {verdict.flavour}" if len(self.verapdf_verdicts) > 1 else ""
-            if verdict.compliant:
+        for result in self.verapdf_verdicts:
+            flavour = f" {result.flavour}" if len(self.verapdf_verdicts) > 1 else ""
+            if result.compliant:
                 parts.append(f"veraPDF{flavour} compliant")
-            elif verdict.compliant is None:
+            elif result.compliant is None:
                 parts.append(f"veraPDF{flavour} could not validate it")
             else:
-                rules = plural(len(verdict.failed_rules), "rule")
+                rules = plural(len(result.failed_rules), "rule")
                 parts.append(f"veraPDF{flavour}: {rules} failed")
         return f"{self.path}: {verdict} — {', '.join(parts)}"
 
