@@ -62,6 +62,7 @@ _RULES = (
     ),
     Rule("uncited-reference", "check", "Every reference in the library is cited by some document."),
     Rule("link", "check", "Links go to https://, http://, mailto: or tel: only."),
+    Rule("foreign-phrase", "check", "A phrase marked [text]{lang=xx} names a valid language other than the document's."),
     Rule(
         "mandatory-block",
         "check",

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from handoutkit.content.markdown import make_parser, strip_markdown
+from handoutkit.content.markdown import LANGUAGE_TAG, make_parser, strip_markdown
 
 __all__ = ["Citer", "MarkdownRenderer", "strip_markdown"]
 
@@ -53,6 +53,15 @@ class Citer:
         return Markup('<a href="#ref-{0}" aria-label="{1}">{0}</a>').format(number, label)
 
 
+def _render_foreign(_renderer: object, tokens: list[Token], idx: int, *_: object) -> str:
+    """`[DBT]{lang=en}` → `<span lang="en">DBT</span>` (check refuses a malformed tag)."""
+    token = tokens[idx]
+    lang = str(token.meta["lang"])
+    if not LANGUAGE_TAG.match(lang):
+        return str(escape(token.content))
+    return str(Markup('<span lang="{0}">{1}</span>').format(lang, token.content))
+
+
 def _compress(numbers: list[int], links: list[Markup]) -> list[Markup]:
     """AMA ranges: 1,2,3,5 -> 1-3,5 (each end still a link)."""
     parts: list[Markup] = []
@@ -76,6 +85,7 @@ class MarkdownRenderer:
         self.citer = citer
         self.md = make_parser()
         self.md.add_render_rule("citation", self._citation_rule())
+        self.md.add_render_rule("foreign", _render_foreign)
         self.md.add_render_rule("heading_open", self._render_heading_open(heading_offset))
         self.md.add_render_rule("heading_close", self._render_heading_close(heading_offset))
 
