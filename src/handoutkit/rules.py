@@ -62,7 +62,11 @@ _RULES = (
     ),
     Rule("uncited-reference", "check", "Every reference in the library is cited by some document."),
     Rule("link", "check", "Links go to https://, http://, mailto: or tel: only."),
-    Rule("foreign-phrase", "check", "A phrase marked [text]{lang=xx} names a valid language other than the document's."),
+    Rule(
+        "foreign-phrase",
+        "check",
+        "A phrase marked [text]{lang=xx} names a valid language other than the document's.",
+    ),
     Rule(
         "mandatory-block",
         "check",
@@ -134,7 +138,11 @@ _RULES = (
     Rule("split-element", "audit", "A table or list a page break splits is one structure element."),
     Rule("link-description", "audit", "Link annotations say what the link is, not an internal id."),
     Rule("table-scope", "audit", "Table header cells (TH) have a /Scope (row or column)."),
-    Rule("fused-citation", "audit", "Citation numbers do not run into the digits before them in extracted text."),
+    Rule(
+        "fused-citation",
+        "audit",
+        "Citation numbers do not run into the digits before them in extracted text.",
+    ),
     Rule("verapdf", "audit", "veraPDF finds the file PDF/UA compliant."),
 )
 

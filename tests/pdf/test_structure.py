@@ -134,9 +134,7 @@ def test_scope_lang_links_and_citations(printed) -> None:
         assert len(_roles(pdf, "/TH")) == 63
         spans = [e for e in struct_elements(pdf) if "/Lang" in e]
         assert [str(e.Lang) for e in spans] == ["en"]
-        contents = [
-            str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])
-        ]
+        contents = [str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])]
         assert contents[:3] == [
             "Reference 1: Fineberg 2023",
             "Reference 1: Fineberg 2023",
@@ -154,12 +152,24 @@ def test_scope_lang_links_and_citations(printed) -> None:
 
 
 def test_audit_reports_each_problem_of_plain_weasyprint(run, printed) -> None:
-    result = run("audit", "--no-verapdf", "--format", "json", str(printed["plain"]), cwd=printed["plain"].parent)
+    result = run(
+        "audit",
+        "--no-verapdf",
+        "--format",
+        "json",
+        str(printed["plain"]),
+        cwd=printed["plain"].parent,
+    )
     checks = {p["check"] for p in json.loads(result.out)["files"][0]["problems"]}
     assert {"split-element", "link-description", "table-scope", "fused-citation"} <= checks
     for standard in ("ua-1", "ua-2"):
         result = run(
-            "audit", "--no-verapdf", "--format", "json", str(printed[standard]), cwd=printed[standard].parent
+            "audit",
+            "--no-verapdf",
+            "--format",
+            "json",
+            str(printed[standard]),
+            cwd=printed[standard].parent,
         )
         problems = json.loads(result.out)["files"][0]["problems"]
         assert problems == [], problems

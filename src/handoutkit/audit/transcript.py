@@ -53,40 +53,44 @@ _INLINE = {
     "/WP",
     "/Formula",
 }
-_STANDARD = _INLINE | {
-    "/Document",
-    "/DocumentFragment",
-    "/Part",
-    "/Art",
-    "/Sect",
-    "/Div",
-    "/Aside",
-    "/BlockQuote",
-    "/Caption",
-    "/TOC",
-    "/TOCI",
-    "/Index",
-    "/NonStruct",
-    "/Private",
-    "/P",
-    "/H",
-    "/Title",
-    "/FENote",
-    "/L",
-    "/LI",
-    "/Lbl",
-    "/LBody",
-    "/Table",
-    "/TR",
-    "/TH",
-    "/TD",
-    "/THead",
-    "/TBody",
-    "/TFoot",
-    "/Figure",
-    "/Form",
-    "/Artifact",
-} | {f"/H{n}" for n in range(1, 7)}
+_STANDARD = (
+    _INLINE
+    | {
+        "/Document",
+        "/DocumentFragment",
+        "/Part",
+        "/Art",
+        "/Sect",
+        "/Div",
+        "/Aside",
+        "/BlockQuote",
+        "/Caption",
+        "/TOC",
+        "/TOCI",
+        "/Index",
+        "/NonStruct",
+        "/Private",
+        "/P",
+        "/H",
+        "/Title",
+        "/FENote",
+        "/L",
+        "/LI",
+        "/Lbl",
+        "/LBody",
+        "/Table",
+        "/TR",
+        "/TH",
+        "/TD",
+        "/THead",
+        "/TBody",
+        "/TFoot",
+        "/Figure",
+        "/Form",
+        "/Artifact",
+    }
+    | {f"/H{n}" for n in range(1, 7)}
+)
 _CONTAINERS = {
     "/Document",
     "/DocumentFragment",
@@ -130,6 +134,7 @@ class _Reader:
         self.texts: dict[tuple[int | None, int], str] = {}
         self.lines: dict[tuple[int | None, int], tuple[float, float]] = {}
         self.last_line: tuple[int | None, float] | None = None  # where the last text ended
+        self.last_char = ""  # and its last character
         fonts: dict[tuple[int, int], object] = {}
         for page in pdf.pages:
             try:
@@ -160,9 +165,11 @@ class _Reader:
         if line is not None and text:
             first, last = line
             before = self.last_line
-            if before is not None and (before[0] != found[0] or abs(before[1] - first) > 1):
-                text = " " + text  # the line (or page) broke here
+            broke = before is not None and (before[0] != found[0] or abs(before[1] - first) > 1)
+            if broke and self.last_char not in ("-", "/", "\u2010", "\u2013"):
+                text = " " + text  # the line (or page) broke here, at a space
             self.last_line = (found[0], last)
+            self.last_char = text[-1]
         return text
 
     def mcid_key(self, kid: object, page: object) -> tuple[int | None, int] | None:
@@ -211,7 +218,7 @@ class _Reader:
             if description and "".join(description.split()) != "".join(shown.split()):
                 text = f"{text} [link: {description}]" if shown else f"[link: {description}]"
             else:
-                text = f"[link: {shown}]"
+                text = f"[link: {description or shown}]"
         if own_lang != lang and _words(text):
             text = f"[{own_lang}: {text.strip()}]"
         return text

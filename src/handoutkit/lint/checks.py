@@ -155,8 +155,7 @@ def check_foreign_phrases(
             diagnostics.error(
                 where,
                 f"'{found.lang}' is not a language tag",
-                "write the phrase's language as a BCP 47 tag, e.g. [DBT]{lang=en} or "
-                "{lang=pt-BR}",
+                "write the phrase's language as a BCP 47 tag, e.g. [DBT]{lang=en} or {lang=pt-BR}",
                 rule="foreign-phrase",
             )
         elif found.lang.split("-")[0].lower() == language.split("-")[0].lower():

@@ -61,8 +61,8 @@ class _Merger:
         return self.state.built.get(int(reference.split()[0]))
 
     def same_element(self, first: object, second: object) -> bool:
-        """Pieces of one HTML element, the second on a later page (a link: or on a later
-        line of the same page, one link with an annotation per line)."""
+        """Pieces of one HTML element, the second on a later page (a link or a citation
+        marker: or on a later line of the same page; a link gets an annotation per line)."""
         a, b = self.source(first), self.source(second)
         return (
             a is not None
@@ -71,7 +71,13 @@ class _Merger:
             and a.html is b.html
             and a.html_tag == b.html_tag
             and a.element.get("S") == b.element.get("S")
-            and (b.page > a.page or (b.page == a.page and a.element.get("S") == "/Link"))
+            and (
+                b.page > a.page
+                or (
+                    b.page == a.page
+                    and (a.element.get("S") == "/Link" or "ActualText" in a.element)
+                )
+            )
         )
 
     def merge_runs(self, parent: Any) -> None:

@@ -77,7 +77,9 @@ class Tagging:
     anchors: dict[str, Any] = field(default_factory=dict)  # anchor name → element
     bookmarks: list[tuple[int, float, float, Any]] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)
-    joined: dict[bytes, bytes] = field(default_factory=dict)  # reference of a joined piece → its element
+    joined: dict[bytes, bytes] = field(
+        default_factory=dict
+    )  # reference of a joined piece → its element
 
     def finish(self, document: Any, pdf: Any) -> None:
         """The ``write_pdf`` finisher: merge split elements, then what PDF/UA-2 needs."""
@@ -119,6 +121,7 @@ def _survey(document: Any, state: Tagging) -> None:
     from weasyprint.formatting_structure import boxes
 
     headers: set[int] = set()  # id() of thead elements drawn already
+    citations: dict[int, list[Any]] = {}  # id(sup element) → its boxes (a line may split it)
     for page in document.pages:
         stack: list[Any] = [page._page_box]
         while stack:
@@ -131,11 +134,13 @@ def _survey(document: Any, state: Tagging) -> None:
                 headers.add(id(box.element))
             elif isinstance(box, boxes.InlineBox) and box.element_tag == "sup":
                 if CITATION_CLASS in _classes(box.element):
-                    _citation(box, state)
+                    citations.setdefault(id(box.element), []).append(box)
                     continue
             children = getattr(box, "children", None)
             if children:
-                stack.extend(children)
+                stack.extend(reversed(children))  # in document order
+    for fragments in citations.values():
+        _citation(fragments, state)
 
 
 def _descendants(box: Any) -> Iterator[Any]:
@@ -144,16 +149,20 @@ def _descendants(box: Any) -> Iterator[Any]:
         yield from _descendants(child)
 
 
-def _citation(sup: Any, state: Tagging) -> None:
-    """" [1,2]" for the marker, split over its pieces: the first piece of text says " [1", the
-    last "2]" (extraction joins the pieces; each is its own marked content)."""
+def _citation(fragments: list[Any], state: Tagging) -> None:
+    """ " [1,2]" for the marker, split over its pieces: the first piece of text says " [1", the
+    last "2]" (extraction joins the pieces; each is its own marked content). A marker broken
+    over two lines is two boxes (`fragments`), joined into one element by the finisher."""
     from weasyprint.formatting_structure import boxes
 
-    pieces = [b for b in _descendants(sup) if isinstance(b, boxes.TextBox) and b.text]
+    pieces = [
+        b for sup in fragments for b in _descendants(sup) if isinstance(b, boxes.TextBox) and b.text
+    ]
     if not pieces:
         return
     marker = "".join(piece.text for piece in pieces).strip()
-    state.citations[id(sup)] = f" [{marker}]"
+    for sup in fragments:
+        state.citations[id(sup)] = f" [{marker}]"
     if len(pieces) == 1:
         state.actual_text[id(pieces[0])] = f" [{marker}]"
         return

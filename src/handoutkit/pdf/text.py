@@ -178,9 +178,7 @@ class _TextVisitor(ContentVisitor):
         return self.fonts[ident]
 
 
-def page_text(
-    page: pikepdf.Page, fonts: dict[tuple[int, int], _Font] | None = None
-) -> PageText:
+def page_text(page: pikepdf.Page, fonts: dict[tuple[int, int], _Font] | None = None) -> PageText:
     """The text of every MCID of `page` (`fonts`: a cache shared by the pages of one file).
 
     Raises `pikepdf.PdfError` when the page's content cannot be parsed."""

@@ -45,7 +45,6 @@ class Citer:
             + Markup("</sup>")
         )
 
-
     def _link(self, number: int) -> Markup:
         if self.describe is None:
             return Markup('<a href="#ref-{0}">{0}</a>').format(number)
