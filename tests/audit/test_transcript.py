@@ -19,10 +19,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
-from helpers import DATA, TODAY, copy_shipped_project
 
 from handoutkit.audit.transcript import transcript_lines
 from handoutkit.content.markdown import strip_markdown
+from helpers import DATA, TODAY, copy_shipped_project
 
 GOLDEN = DATA / "transcripts"
 
@@ -91,6 +91,9 @@ def test_transcripts_have_no_page_artifacts(shipped_outputs: Path) -> None:
         assert "[link: ref-" not in text, path.name
 
 
+_TEXT_KEYS = ("heading", "title", "term", "question", "body", "text", "caption")
+
+
 def _probes(value: object) -> list[str]:
     """Text a reader hears from one YAML block, in order: headings and the start of prose."""
     found: list[str] = []
@@ -104,9 +107,7 @@ def _probes(value: object) -> list[str]:
             found.extend(_probes(item))
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key in ("heading", "title", "term", "question", "body", "text", "caption"):
-                found.extend(_probes(item))
-            elif isinstance(item, list | dict):
+            if key in _TEXT_KEYS or isinstance(item, list | dict):
                 found.extend(_probes(item))
     return found
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 import weasyprint
-from helpers import struct_elements
 
 from handoutkit.audit.transcript import transcript_lines
 from handoutkit.audit.verapdf import Unavailable, find_verapdf, validate
 from handoutkit.pdf.printer import Printer
 from handoutkit.pdf.text import page_text
+from helpers import struct_elements
 
 ROWS = "".join(
     f'<tr><th scope="row">Outcome {i}</th><td>{i * 3} (1 RCT)</td><td>Effect {i}</td></tr>'
@@ -33,7 +33,8 @@ HTML = f"""<!doctype html><html lang="es"><head><meta charset="utf-8">
   aria-label="Reference 1: Fineberg 2023">1</a></sup> en el estudio de Fineberg 2023<sup
   class="cite"><a href="#ref-1" aria-label="Reference 1: Fineberg 2023">1</a>,<a href="#ref-2"
   aria-label="Reference 2: Storebø 2020">2</a></sup>.</p>
-<p>La terapia <span lang="en">DBT</span> ayuda. Ver <a href="https://example.org/dbt">la guía</a>.</p>
+<p>La terapia <span lang="en">DBT</span> ayuda.
+  Ver <a href="https://example.org/dbt">la guía</a>.</p>
 <table><caption>Resultados</caption>
 <thead><tr><th scope="col">Outcome</th><th>Participants</th><th scope="col">Effect</th></tr></thead>
 <tbody>{ROWS}</tbody></table>
@@ -62,7 +63,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _roles(pdf: pikepdf.Pdf, role: str) -> list[pikepdf.Dictionary]:
-    return [e for e in struct_elements(pdf) if e.S == pikepdf.Name(role)]
+    return [e for e in struct_elements(pdf) if pikepdf.Name(role) == e.S]
 
 
 def _pages_of(pdf: pikepdf.Pdf, element: pikepdf.Dictionary) -> set[int]:

@@ -347,7 +347,7 @@ def _destination_names(pdf: pikepdf.Pdf) -> set[str]:
     names = pdf.Root.get("/Names")
     if isinstance(names, Dictionary) and "/Dests" in names:
         try:
-            return {str(name) for name in pikepdf.NameTree(names.Dests).keys()}
+            return {str(name) for name in pikepdf.NameTree(names.Dests)}
         except (pikepdf.PdfError, TypeError, ValueError):
             return set()
     return set()

@@ -12,7 +12,6 @@ import typer
 from handoutkit.cli.common import FormatOpt, OutputFormat, app, comma_list, err
 from handoutkit.errors import EXIT_CONTENT, EXIT_OK, UsageError
 
-
 FLAVOURS = ("ua1", "ua2", "wt1a", "wt1r")  # veraPDF's --flavour values handoutkit documents
 
 

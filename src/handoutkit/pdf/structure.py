@@ -132,10 +132,13 @@ def _survey(document: Any, state: Tagging) -> None:
                     state.repeated.update(id(b) for b in _descendants(box))
                     continue
                 headers.add(id(box.element))
-            elif isinstance(box, boxes.InlineBox) and box.element_tag == "sup":
-                if CITATION_CLASS in _classes(box.element):
-                    citations.setdefault(id(box.element), []).append(box)
-                    continue
+            elif (
+                isinstance(box, boxes.InlineBox)
+                and box.element_tag == "sup"
+                and CITATION_CLASS in _classes(box.element)
+            ):
+                citations.setdefault(id(box.element), []).append(box)
+                continue
             children = getattr(box, "children", None)
             if children:
                 stack.extend(reversed(children))  # in document order

@@ -195,7 +195,7 @@ def _actual_texts(stream: ContentStream) -> dict[int, object]:
             continue
         if str(instruction.operator) != "BDC" or len(instruction.operands) != 2:
             continue
-        properties = instruction.operands[1]
+        properties: object = instruction.operands[1]
         if isinstance(properties, Name) and stream.resources is not None:
             named = stream.resources.get("/Properties", Dictionary())
             properties = named.get(str(properties)) if isinstance(named, Dictionary) else None

@@ -20,7 +20,7 @@ from handoutkit.pdf.structure import resolve
 if TYPE_CHECKING:
     from handoutkit.pdf.structure import Tagging
 
-__all__ = ["WTPDF_DECLARATIONS", "declare_wtpdf", "declaration_xml", "structure_destinations"]
+__all__ = ["WTPDF_DECLARATIONS", "declaration_xml", "declare_wtpdf", "structure_destinations"]
 
 WTPDF_DECLARATIONS = (
     "http://pdfa.org/declarations/wtpdf#accessibility1.0",
@@ -30,7 +30,7 @@ _SCALE = 0.75  # PDF points per CSS pixel (WeasyPrint at zoom 1)
 
 
 def declaration_xml(uris: tuple[str, ...] = WTPDF_DECLARATIONS) -> bytes:
-    """The XMP description that declares conformance to `uris` (PDF Declarations, PDF Association)."""
+    """The XMP description declaring conformance to `uris` (PDF Association declarations)."""
     items = "".join(
         f'<rdf:li rdf:parseType="Resource"><pdfd:conformsTo>{uri}</pdfd:conformsTo></rdf:li>'
         for uri in uris
