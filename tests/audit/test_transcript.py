@@ -29,20 +29,25 @@ GOLDEN = DATA / "transcripts"
 
 @pytest.fixture(scope="module")
 def shipped_outputs(shipped_pack: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped pack's PDFs and its rack packs."""
+    """The shipped pack's PDFs and its rack packs (in a folder of their own: the session's
+    pack is shared with other tests)."""
+    import shutil
+
     from handoutkit.build.outputs import Selection
     from handoutkit.build.run import build_project
     from handoutkit.content.loader import load_project
 
     project = copy_shipped_project(tmp_path_factory.mktemp("racks") / "project")
+    out = project / "dist"
+    shutil.copytree(shipped_pack, out)
     report = build_project(
         load_project(project),
-        shipped_pack,
+        out,
         today=dt.date.fromisoformat(TODAY),
         selection=Selection(formats=("rack",)),
     )
     assert report.ok, [str(p) for r in report.failed for p in r.problems]
-    return shipped_pack
+    return out
 
 
 def _transcript(path: Path) -> str:

@@ -78,7 +78,7 @@ class ReadingChecks:
             yield _Element(node, self.role(node), depth)
             stack.extend((kid, depth + 1) for kid in reversed(kids(node)))
 
-    def error(self, message: str, hint: str, page: int | None, check: str) -> None:
+    def error(self, message: str, hint: str, page: int | None, *, check: str) -> None:
         self.problems.append(Problem(self.path, message, hint, page, check=check))
 
     def run(self) -> list[Problem]:
@@ -158,7 +158,7 @@ class ReadingChecks:
             + (" with one header row" if role == "/Table" else "")
             + "; handoutkit build joins the pieces, other tools may need them merged",
             start,
-            "split-element",
+            check="split-element",
         )
 
     def continues(self, first: Dictionary, second: Dictionary) -> bool:
@@ -257,7 +257,7 @@ class ReadingChecks:
                 "describe each link by what it is: its visible text, its address, or for a "
                 "citation 'Reference 3: Author Year'",
                 bad[0][0],
-                "link-description",
+                check="link-description",
             )
 
     # table-scope -----------------------------------------------------------------------------
@@ -278,7 +278,7 @@ class ReadingChecks:
                 "guess whether each heads a row or a column",
                 'set the scope of every header cell (HTML: <th scope="col"> or scope="row")',
                 missing[0],
-                "table-scope",
+                check="table-scope",
             )
 
     # fused-citation --------------------------------------------------------------------------
@@ -318,7 +318,7 @@ class ReadingChecks:
                 "give each citation marker /ActualText such as ' [1]' (handoutkit build does), "
                 "or move the citation off the number",
                 fused[0][0],
-                "fused-citation",
+                check="fused-citation",
             )
 
     def goes_inside(self, link: Dictionary) -> bool:

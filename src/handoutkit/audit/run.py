@@ -80,8 +80,8 @@ def _add_verapdf(
             audit.problems.append(
                 Problem(
                     audit.path,
-                    f"veraPDF {flavour} {rule.rule_id} ({rule.specification} clause "
-                    f"{rule.clause}), "
+                    f"veraPDF {'' if flavour == 'ua1' else flavour + ' '}{rule.rule_id} "
+                    f"({rule.specification} clause {rule.clause}), "
                     f"{plural(rule.failed_checks, 'failed check')}: {rule.description}",
                     hint,
                     check="verapdf",

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handoutkit.pdf.structure import resolve
+from handoutkit.pdf.objects import resolve
 
 if TYPE_CHECKING:
-    from handoutkit.pdf.structure import Built, Tagging
+    from handoutkit.pdf.objects import Built, TagState
 
 __all__ = ["merge_split_elements"]
 
 
-def merge_split_elements(pdf: Any, state: Tagging) -> int:
+def merge_split_elements(pdf: Any, state: TagState) -> int:
     """Join the pieces of split elements in the structure tree of `pdf`; return how many
     pieces were joined into an earlier one."""
     root = resolve(pdf, pdf.catalog.get("StructTreeRoot"))
@@ -50,7 +50,7 @@ def merge_split_elements(pdf: Any, state: Tagging) -> int:
 
 
 class _Merger:
-    def __init__(self, pdf: Any, state: Tagging) -> None:
+    def __init__(self, pdf: Any, state: TagState) -> None:
         self.pdf = pdf
         self.state = state
         self.redirect: dict[bytes, bytes] = {}  # reference of a joined piece → the element

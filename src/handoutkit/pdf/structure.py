@@ -27,10 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CITATION_CLASS", "Tagging", "link_description", "resolve", "tagging"]
+from handoutkit.pdf import splits, ua2
+from handoutkit.pdf.objects import Built, TagState, resolve
+
+__all__ = ["CITATION_CLASS", "Tagging", "link_description", "tagging"]
 
 CITATION_CLASS = "cite"
 """The class of the ``<sup>`` that holds a citation marker (`handoutkit.render.markdown`)."""
@@ -52,39 +54,11 @@ _NUMBERING = {
 }
 
 
-@dataclass(eq=False)
-class Built:
-    """A structure element WeasyPrint built, with what it was built from."""
-
-    element: Any  # the pydyf.Dictionary
-    html: Any  # the HTML element (shared by every box of one element)
-    html_tag: str  # box.element_tag: "p", "li::marker"…
-    page: int  # 0-based page number
-
-
-@dataclass(eq=False)
-class Tagging:
+class Tagging(TagState):
     """What one ``write_pdf`` call built, and the fixes to finish it with."""
-
-    lang: str
-    version: str  # "1.7" (PDF/UA-1) or "2.0" (PDF/UA-2)
-    built: dict[int, Built] = field(default_factory=dict)  # object number → what it came from
-    actual_text: dict[int, str] = field(default_factory=dict)  # id(box) → /ActualText
-    citations: dict[int, str] = field(default_factory=dict)  # id(sup box) → " [1,2]"
-    repeated: set[int] = field(default_factory=set)  # id(box) of repeated table headers
-    repeated_groups: set[int] = field(default_factory=set)
-    placeholders: list[Any] = field(default_factory=list)  # marks of repeated header cells
-    anchors: dict[str, Any] = field(default_factory=dict)  # anchor name → element
-    bookmarks: list[tuple[int, float, float, Any]] = field(default_factory=list)
-    langs: list[str] = field(default_factory=list)
-    joined: dict[bytes, bytes] = field(
-        default_factory=dict
-    )  # reference of a joined piece → its element
 
     def finish(self, document: Any, pdf: Any) -> None:
         """The ``write_pdf`` finisher: merge split elements, then what PDF/UA-2 needs."""
-        from handoutkit.pdf import splits, ua2
-
         splits.merge_split_elements(pdf, self)
         if self.version >= "2.0":
             ua2.structure_destinations(pdf, document, self)
@@ -313,10 +287,3 @@ def _in_thead(pdf: Any, cell: Any) -> bool:
     row = resolve(pdf, cell.get("P"))
     group = resolve(pdf, row.get("P")) if row is not None else None
     return group is not None and group.get("S") == "/THead"
-
-
-def resolve(pdf: Any, reference: Any) -> Any:
-    """The pydyf object an indirect reference (b"12 0 R") names, or None."""
-    if not isinstance(reference, bytes):
-        return None
-    return pdf.objects[int(reference.split()[0])]

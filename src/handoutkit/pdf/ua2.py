@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handoutkit.pdf.structure import resolve
+from handoutkit.pdf.objects import resolve
 
 if TYPE_CHECKING:
-    from handoutkit.pdf.structure import Tagging
+    from handoutkit.pdf.objects import TagState
 
 __all__ = ["WTPDF_DECLARATIONS", "declaration_xml", "declare_wtpdf", "structure_destinations"]
 
@@ -55,7 +55,7 @@ def declare_wtpdf(pdf: Any) -> bool:
     return True
 
 
-def structure_destinations(pdf: Any, document: Any, state: Tagging) -> int:
+def structure_destinations(pdf: Any, document: Any, state: TagState) -> int:
     """Internal links and bookmarks go to the element too (``/A`` GoTo with ``/D`` and
     ``/SD``); return how many got one."""
     import pydyf
@@ -135,7 +135,7 @@ def _outline_items(pdf: Any) -> list[Any]:
 
 
 def _bookmark_element(
-    destination: Any, pages: list[bytes], document: Any, state: Tagging
+    destination: Any, pages: list[bytes], document: Any, state: TagState
 ) -> Any | None:
     """The element of the box whose bookmark this is: on its page, at its point."""
     if destination[0] not in pages:
