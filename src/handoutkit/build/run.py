@@ -311,7 +311,13 @@ class _Worker:
                 self._printer = self._printer or Printer(self.project.root)
                 html = self._renderer.render(document, spec.edition).html
                 assert spec.paper is not None
-                printed = self._printer.print_pdf(html, spec.edition, spec.paper, document.shown)
+                printed = self._printer.print_pdf(
+                    html,
+                    spec.edition,
+                    spec.paper,
+                    document.shown,
+                    self.project.config.pdf_standard,
+                )
                 data, pages = printed.pdf, printed.pages
             path = write_atomic(self.out_dir, spec.relative_path, data)
         except ContentError as exc:
