@@ -2,7 +2,9 @@
 
 Every later stage (lint, render, print, publish) consumes these models and nothing else, so
 the rules a content author must follow live here, in one place. Models forbid unknown keys so
-that a typo ("titel") is an error with a suggestion instead of silently dropped text.
+that a typo ("titel") is an error with a suggestion instead of silently dropped text. The
+field types they share are in `fields`; the parts of a clinician brief (summary of findings,
+studies, claims, authorship) in `evidence`.
 """
 
 from __future__ import annotations
@@ -14,34 +16,27 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from handoutkit.names import LANGUAGE, SLUG
-
-Slug = Annotated[str, StringConstraints(pattern=SLUG)]
-LanguageCode = Annotated[str, StringConstraints(pattern=f"^{LANGUAGE}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class MarkdownText:
-    """Marks a field as CommonMark that may cite references as [@key] or [@a; @b]."""
-
-
-class CitationRef:
-    """Marks a field that holds a citation key directly (tables of the brief)."""
-
-
-Markdown = Annotated[str, StringConstraints(min_length=1), MarkdownText()]
-CitationKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_:.-]*$")]
-Cite = Annotated[CitationKey, CitationRef()]
-HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+from handoutkit.evidence import (
+    Authorship,
+    PatientClaim,
+    Study,
+    SummaryOfFindings,
+)
+from handoutkit.fields import (
+    CitationKey,
+    CitationRef,
+    HexColour,
+    LanguageCode,
+    Markdown,
+    MarkdownText,
+    Slug,
+    Strict,
+    Text,
+)
 
 Edition = Literal["standard", "large-print"]
 Paper = Literal["letter", "a4"]
 Audience = Literal["patient", "clinician"]
-Certainty = Literal["high", "moderate", "low", "very low"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --------------------------------------------------------------------------- project config
@@ -256,6 +251,11 @@ class CslItem(BaseModel):
     PMID: str | int | None = None
     URL: Text | None = None
     note: Text | None = None
+    language: LanguageCode | None = Field(
+        default=None,
+        description="Language of the source (ISO 639, e.g. en). Unset means English; a "
+        "document in another language marks the reference, e.g. '(en inglés)'.",
+    )
     author_list_incomplete: bool = Field(
         default=False,
         alias="author-list-incomplete",
@@ -380,32 +380,6 @@ class Handout(DocumentBase):
         return "patient"
 
 
-class FindingRow(Strict):
-    outcome: Text = Field(description="Outcome and time point.")
-    participants: Text = Field(description="Participants (studies).")
-    effect: Markdown
-    certainty: Certainty
-    comment: Markdown
-    citations: list[Cite] = Field(min_length=1)
-
-
-class SummaryOfFindings(Strict):
-    caption: Text
-    population: Text
-    intervention: Text
-    comparison: Text
-    rows: list[FindingRow] = Field(min_length=1)
-
-
-class Study(Strict):
-    citation: Cite
-    label: Text = Field(description="Short label, e.g. 'Fineberg 2023'.")
-    design: Markdown
-    participants: Markdown
-    intervention: Markdown
-    outcomes: Markdown
-
-
 class Brief(DocumentBase):
     """A clinician evidence brief: bottom line first."""
 
@@ -413,10 +387,28 @@ class Brief(DocumentBase):
     clinical_question: Markdown
     bottom_line: Markdown
     key_points: list[Markdown] = Field(min_length=1)
+    claims_patients_may_bring: list[PatientClaim] = Field(
+        default_factory=list,
+        description="Claims patients may bring (from blogs, clinics' pages), with the evidence.",
+    )
     summary_of_findings: SummaryOfFindings
     studies: list[Study] = Field(min_length=1)
     context: list[Section] = Field(min_length=1)
     practical_considerations: list[Markdown] = Field(min_length=1)
+    patient_handouts: list[Slug] = Field(
+        default_factory=list,
+        description="Ids of the patient handouts on the topic; printed by title and code.",
+    )
+    methods: Markdown = Field(description="How the evidence was found, selected and appraised.")
+    evidence_current_to: dt.date = Field(
+        description="The date up to which the evidence was looked for (printed)."
+    )
+    limitations: list[Markdown] = Field(min_length=1, description="Limitations of the brief.")
+    authorship: Authorship = Field(
+        default_factory=Authorship,
+        description="Named, credentialed authors and reviewers with their conflicts of "
+        "interest; while empty, the brief prints 'not yet named'.",
+    )
 
     @property
     def audience(self) -> Audience:
