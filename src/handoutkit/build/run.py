@@ -212,8 +212,13 @@ def _run(
         initializer=_init_worker,
         # a worker gets the project without its documents, and each task its own spec: the
         # whole project was pickled into every new worker (1,000 documents: 15 MB, 1.7 s and
-        # 80 MB of memory per worker, every `recycle_after` outputs)
-        initargs=(replace(project, documents=[]), [], out_dir.resolve()),
+        # 80 MB of memory per worker, every `recycle_after` outputs); only the documents that
+        # others name (a brief prints its patient handouts' titles) go with it
+        initargs=(
+            replace(project, documents=[], referenced=project.named_documents()),
+            [],
+            out_dir.resolve(),
+        ),
         max_tasks_per_child=recycle_after,
     ) as pool:
         futures = {
