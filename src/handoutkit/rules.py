@@ -74,6 +74,16 @@ _RULES = (
     ),
     Rule("review-date", "check", "The last review date is not in the future."),
     Rule("review-due", "check", "The document's review is not overdue."),
+    Rule(
+        "claim-citation",
+        "check",
+        "A sentence with a number, a percentage or a comparison cites its source (warning in handouts, error in briefs).",
+    ),
+    Rule(
+        "hype",
+        "check",
+        'No promotional words (breakthrough, miracle, cure, "proven" without a citation…): say what the evidence shows.',
+    ),
     Rule("asset", "check", "Images and the logo are files under the project's assets/ folder."),
     Rule(
         "contrast",
