@@ -106,32 +106,38 @@ def _data(name: str) -> Any:
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
+    """One of `words` (longest first; a space matches any run of spaces), behind a lookahead
+    of their first letters, which spares the regex engine trying every word at every place."""
+    if not words:
+        return "(?!)"
     ordered = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) or "(?!)"
+    firsts = "".join(sorted({re.escape(w[0]) for w in words}))
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+    return f"(?=[{firsts}])(?:{body})"
 
 
 @cache
 def claim_rules(language: str) -> ClaimRules:
     """The compiled claim patterns of a language (numbers only, if it has no data file)."""
     data = ClaimsData.model_validate(_data(f"claims.{language}.yaml") or {})
-    words = _alternatives(data.number_words)
-    number_text = rf"(?:{_DIGITS}|(?:{words}))"
-    months = _alternatives(data.months)
+    # all is matched on lower-case text (`_lower`), much faster than IGNORECASE: the words are
+    # lowered here, and the data's patterns are written in lower case
+    words = _alternatives(tuple(w.lower() for w in data.number_words))
+    number_text = rf"(?:{_DIGITS}|{words})"
+    months = _alternatives(tuple(m.lower() for m in data.months))
 
     def expand(pattern: str) -> str:
-        return pattern.replace("{n}", number_text).replace("{month}", f"(?:{months})")
+        return pattern.replace("{n}", number_text).replace("{month}", months)
 
     # digits, but not inside a name such as COVID-19 or B12
-    number = re.compile(
-        rf"(?<![\w.,])(?<![^\W\d_]-){_DIGITS}(?:\s*%)?(?!\d)|\b(?:{words})\b", re.IGNORECASE
-    )
+    number = re.compile(rf"(?<![\w.,])(?<![^\W\d_]-){_DIGITS}(?:\s*%)?(?!\d)|\b{words}\b")
     comparison = (
-        re.compile("|".join(f"(?:{expand(p)})" for p in data.comparisons), re.IGNORECASE)
+        re.compile("|".join(f"(?:{expand(p)})" for p in data.comparisons))
         if data.comparisons
         else None
     )
     not_claims = "|".join(f"(?:{expand(p)})" for p in (*NEUTRAL_NOT_CLAIMS, *data.not_claims))
-    return ClaimRules(number, comparison, re.compile(not_claims, re.IGNORECASE))
+    return ClaimRules(number, comparison, re.compile(not_claims))
 
 
 @cache
@@ -177,27 +183,28 @@ def check_claims(document: SourceDocument, diagnostics: Diagnostics) -> None:
         markdown = kind == "markdown"
         in_table = loc[0] in TABLE_FIELDS  # rows carry their citations in their own fields
         text = reader_text(raw, markdown)
+        claims = find_claims(rules, text) if markdown and not in_table else []
+        hyped = find_hype(hype, text)
+        if not claims and not hyped:  # most fields: no sentence needs to be looked at
+            continue
         spans = list(sentence_spans(text))
         ends = [start for start, _ in spans[1:]] + [len(text)]
-        quoted = [m.span() for m in _QUOTED.finditer(text)]
-        spared = [m.span() for m in rules.not_claims.finditer(text)] if markdown else []
         for (start, end), until in zip(spans, ends, strict=True):
             if _is_question(text[start:end]):
                 continue
             cited = in_table or bool(markdown and CITATION.search(raw, start, until))
-            if markdown and not in_table and not cited:
-                claim = find_claim(rules, text, start, end, spared)
-                if claim is not None:
-                    offset, what = claim
-                    emit(
-                        locate_offset(document.source, loc, raw, offset),
-                        f'sentence with {what} cites no source: "{_snippet(text[start:end])}"',
-                        "cite its source in the sentence with [@key], or say it without the "
-                        "figure or comparison",
-                        rule="claim-citation",
-                    )
-            for offset, stop, entry in find_hype(hype, text, start, end, quoted):
-                if entry.unless_cited and cited:
+            claim = next((c for c in claims if start <= c[0] < end), None)
+            if claim is not None and not cited:
+                offset, what = claim
+                emit(
+                    locate_offset(document.source, loc, raw, offset),
+                    f'sentence with {what} cites no source: "{_snippet(text[start:end])}"',
+                    "cite its source in the sentence with [@key], or say it without the "
+                    "figure or comparison",
+                    rule="claim-citation",
+                )
+            for offset, stop, entry in hyped:
+                if not start <= offset < end or (entry.unless_cited and cited):
                     continue
                 word = raw[offset:stop]
                 message = (
@@ -213,43 +220,75 @@ def check_claims(document: SourceDocument, diagnostics: Diagnostics) -> None:
                 )
 
 
-def find_claim(
-    rules: ClaimRules, text: str, start: int, end: int, spared: list[tuple[int, int]]
-) -> tuple[int, str] | None:
-    """(offset, what) of the first figure or comparison in text[start:end] that is not in a
-    phrase that only looks like one (`spared`: the spans of `rules.not_claims`), or None."""
-    found: list[tuple[int, str]] = []
-    for match in rules.number.finditer(text, start, end):
-        if not _inside(match.span(), spared):
-            token = match.group(0)
-            percent = "%" in token or "cent" in token.lower()
-            what = "a percentage" if percent else "a figure"
-            found.append((match.start(), f"{what} ('{_one_line(token)}')"))
-            break
-    if rules.comparison is not None:
-        for match in rules.comparison.finditer(text, start, end):
-            if not _inside(match.span(), spared):
-                found.append((match.start(), f"a comparison ('{_one_line(match.group(0))}')"))
-                break
-    return min(found) if found else None
+# A phrase that is not a claim starts at most this many characters before the figure it spares
+# ("adults aged 18 to 65") and ends at most this many after it.
+_SPARED_BEFORE, _SPARED_AFTER = 60, 40
 
 
-def find_hype(
-    hype: Hype, text: str, start: int, end: int, quoted: list[tuple[int, int]]
-) -> list[tuple[int, int, HypeEntry]]:
-    """(start, end, entry) of each hype word in text[start:end], but not where its entry's
-    exceptions allow it, nor in quotation marks."""
+def find_claims(rules: ClaimRules, text: str) -> list[tuple[int, str]]:
+    """(offset, what) of each figure and comparison in `text`, in order, but not those in a
+    phrase that only looks like one (`rules.not_claims`, looked for around each of them)."""
+    lowered = _lower(text)
+    found = [(m.start(), m.end()) for m in rules.number.finditer(lowered)]
+    compared = [] if rules.comparison is None else list(rules.comparison.finditer(lowered))
+    found += [m.span() for m in compared]
+    if not found:
+        return []
+    spared: list[tuple[int, int]] = []
+    for low, high in _windows(sorted(found), len(lowered)):
+        spared += [m.span() for m in rules.not_claims.finditer(lowered, low, high)]
+    claims = []
+    for start, end in sorted(found):
+        if _inside((start, end), spared):
+            continue
+        token = _one_line(text[start:end])
+        is_comparison = any(m.start() == start and m.end() == end for m in compared)
+        claims.append((start, f"a comparison ('{token}')" if is_comparison else _figure(token)))
+    return claims
+
+
+def _windows(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches of text around `spans` (sorted) where a sparing phrase may be, merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        low, high = max(0, start - _SPARED_BEFORE), min(length, end + _SPARED_AFTER)
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _lower(text: str) -> str:
+    """Lower case at the same offsets (a letter that lowers to two is kept as it is)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _figure(token: str) -> str:
+    percent = "%" in token or "cent" in token.lower()
+    return f"{'a percentage' if percent else 'a figure'} ('{token}')"
+
+
+def find_hype(hype: Hype, text: str) -> list[tuple[int, int, HypeEntry]]:
+    """(start, end, entry) of each hype word in `text`, but not where its entry's exceptions
+    allow it, nor in quotation marks."""
     if hype.pattern is None:
         return []
     folded = fold(text)
     found = []
-    for match in hype.pattern.finditer(folded, start, end):
+    quoted: list[tuple[int, int]] | None = None
+    for match in hype.pattern.finditer(folded):
         entry = hype.by_form[re.sub(r"\s+", " ", match.group(0))]
+        if quoted is None:
+            quoted = [m.span() for m in _QUOTED.finditer(text)]
         if _inside(match.span(), quoted):
             continue
         exceptions = hype.exceptions.get(entry.term)
         if exceptions is not None:
-            allowed = [m.span() for m in exceptions.finditer(folded, start, end)]
+            allowed = [m.span() for m in exceptions.finditer(folded)]
             if _inside(match.span(), allowed):
                 continue
         found.append((match.start(), match.end(), entry))
