@@ -38,6 +38,7 @@ class BuildRequest:
     papers: tuple[str, ...] = ()
     shard: str | None = None  # "K/N"
     strict: bool = False
+    release: bool = False  # refuse documents not approved, and sample organization data
     force: bool = False  # rebuild even unchanged outputs (and never replay)
     jobs: int | None = None  # worker processes; None: the CPU count
     cwd: str = field(default_factory=os.getcwd)  # relative paths are relative to it
@@ -56,6 +57,7 @@ class BuildRequest:
             "paper": list(self.papers),
             "shard": self.shard,
             "strict": self.strict,
+            "release": self.release,
         }
 
 
@@ -139,6 +141,7 @@ def build_loaded(
         today=request.today,
         selection=selection,
         strict=request.strict,
+        release=request.release,
         whole_project=not request.paths,
         jobs=request.jobs or os.cpu_count() or 1,
         force=request.force,

@@ -16,6 +16,9 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from pydantic import BaseModel
+
+from handoutkit.models import walk_text
 
 CITATION = re.compile(
     r"\[(@[A-Za-z0-9_][A-Za-z0-9_:.-]*(?:\s*;\s*@[A-Za-z0-9_][A-Za-z0-9_:.-]*)*)\]"
@@ -45,6 +48,17 @@ def find_citations(text: str) -> list[CitationUse]:
         )
         for match in CITATION.finditer(text)
     ]
+
+
+def cited_keys(model: BaseModel) -> set[str]:
+    """Reference keys cited anywhere in a model's text (Markdown and citation fields)."""
+    keys: set[str] = set()
+    for _loc, text, kind in walk_text(model):
+        if kind == "citation":
+            keys.add(text)
+        elif kind == "markdown":
+            keys.update(key for use in find_citations(text) for key in use.keys)
+    return keys
 
 
 def find_links(text: str) -> list[str]:
