@@ -254,15 +254,25 @@ def render_catalog(
                 else None,
             }
         )
-    latest = max(m.document.model.review.last_reviewed for m in members)
+    from handoutkit.content.approval import review_state
+
+    states = [review_state(project, m.document) for m in members]
+    approved = all(state.approved for state in states)
+    dates = [m.document.model.review.last_reviewed for m in members]
+    latest = max((d for d in dates if d is not None), default=None) if approved else None
     base = renderer.base_context(
-        kind=KIND, language=language, audience="patient", edition=EDITION, medium="print"
+        kind=KIND,
+        language=language,
+        audience="patient",
+        edition=EDITION,
+        medium="print",
+        approved=approved,
     )
     context = {
         **base.values,
         "title": pack_title(project, language),
         "description": "; ".join(str(e["title"]) for e in entries),
-        "date_iso": latest.isoformat(),
+        "date_iso": latest.isoformat() if latest else None,
         "entries": entries,
         "any_online": any(e["url"] for e in entries),
     }

@@ -33,7 +33,7 @@ def new_command(
     """Create a project that builds out of the box: config, examples, shared data, schemas."""
     from handoutkit.content.scaffold import create_project, next_steps
 
-    create_project(folder, today())
+    create_project(folder)
     typer.echo(next_steps(shlex.quote(folder.as_posix())))
 
 

@@ -10,7 +10,6 @@ the defaults come from the package, and a project overrides them file by file.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from handoutkit.errors import UsageError
 from handoutkit.resources import PACKAGE_DIR, default_root
 
 SCAFFOLD = PACKAGE_DIR / "scaffold"
-TODAY = "__TODAY__"  # replaced by the date the project is made (review.last_reviewed)
 RENAMED = {"gitignore": ".gitignore"}  # dot files are awkward as package data
 EMPTY_FOLDERS = ("assets",)
 
@@ -42,7 +40,7 @@ def shipped_schemas() -> Path:
     return folder
 
 
-def create_project(target: Path, today: dt.date) -> list[Path]:
+def create_project(target: Path) -> list[Path]:
     """Write a new project into `target` (missing or empty); return the files written."""
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} is a file — give the name of a new or empty folder")
@@ -61,7 +59,7 @@ def create_project(target: Path, today: dt.date) -> list[Path]:
         written.append(schema_dir / file_name(kind))
     for relative in scaffold_files():
         destination = target / relative.with_name(RENAMED.get(relative.name, relative.name))
-        text = (SCAFFOLD / relative).read_text(encoding="utf-8").replace(TODAY, today.isoformat())
+        text = (SCAFFOLD / relative).read_text(encoding="utf-8")
         schema_kind = kind_of(relative)
         if schema_kind is not None:
             text = modeline(destination, schema_dir / file_name(schema_kind)) + "\n" + text
@@ -92,4 +90,6 @@ Next steps:
   1. Replace the placeholders in handoutkit.yaml: organization name, phone, website, address.
   2. Rename content/example/ to your topic and write your own handout and brief.
   3. Run `handoutkit check` as you write: it shows every problem as file:line:column.
+  4. Have a clinician review each document and approve it with `handoutkit approve`; until
+     then it prints DRAFT, and `handoutkit build --release` (for patients) refuses it.
 """
