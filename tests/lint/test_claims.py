@@ -96,6 +96,7 @@ def test_what_only_looks_like_a_claim_is_left_alone(run, mini: Path) -> None:
         "Come at 9 a.m. The line is open 24/7.",
         "Write down one or two questions.",
         "Can ketamine help more than therapy?",
+        'Some patients have read that "ketamine worked for 70% of people".',
         "COVID-19 and vitamin B12 are names, not figures.",
         "Talk therapy works rather than waits.",
         "",

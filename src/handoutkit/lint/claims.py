@@ -4,10 +4,10 @@
   "twice", "más que") is a claim and must carry a citation in the same sentence: a warning in
   patient handouts, an error in clinician briefs. Checked in Markdown fields, where a citation
   can go, except the brief's tables, whose rows carry their citations in `citations:` and
-  `citation:`. Questions are not claims. What only looks like a figure is left alone: dates
-  and years, phone numbers and the crisis numbers (988, 911, 741741, 838255), list numbering,
-  "press 1", ages in eligibility ("18 or older"), times of day; the language's own phrases
-  are in `lexicon/claims.<language>.yaml`.
+  `citation:`. Questions, and claims in quotation marks (mentions), are not claims. What only
+  looks like a figure is left alone: dates and years, phone numbers and the crisis numbers
+  (988, 911, 741741, 838255), list numbering, "press 1", ages in eligibility ("18 or older"),
+  times of day; the language's own phrases are in `lexicon/claims.<language>.yaml`.
 - `hype`: promotional words (breakthrough, miracle, cure, game-changer, revolutionary, ...)
   from `lexicon/hype.<language>.yaml`, each with a plain suggestion; some only without a
   citation in the sentence ("proven", an unqualified "safe"), some not in phrases where they
@@ -227,14 +227,15 @@ _SPARED_BEFORE, _SPARED_AFTER = 60, 40
 
 def find_claims(rules: ClaimRules, text: str) -> list[tuple[int, str]]:
     """(offset, what) of each figure and comparison in `text`, in order, but not those in a
-    phrase that only looks like one (`rules.not_claims`, looked for around each of them)."""
+    phrase that only looks like one (`rules.not_claims`, looked for around each of them), nor
+    in quotation marks (a claim quoted is a mention, e.g. one patients may bring)."""
     lowered = _lower(text)
     found = [(m.start(), m.end()) for m in rules.number.finditer(lowered)]
     compared = [] if rules.comparison is None else list(rules.comparison.finditer(lowered))
     found += [m.span() for m in compared]
     if not found:
         return []
-    spared: list[tuple[int, int]] = []
+    spared = [m.span() for m in _QUOTED.finditer(text)]
     for low, high in _windows(sorted(found), len(lowered)):
         spared += [m.span() for m in rules.not_claims.finditer(lowered, low, high)]
     claims = []
