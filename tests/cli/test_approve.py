@@ -161,6 +161,9 @@ def test_approved_by_hand_without_a_record_is_an_error(run, mini: Path) -> None:
         result.out
     ), result.out
     assert statuses(run, mini)["demo-handout-en"] == ("in-review", False)
+    # what `approve` is for: it writes the record (the review block's errors do not block it)
+    assert approve(run, mini, HANDOUT).code == 0
+    assert statuses(run, mini)["demo-handout-en"] == ("approved", False)
 
 
 def test_a_forged_record_does_not_approve(run, mini: Path) -> None:

@@ -64,10 +64,15 @@ def approve_command(
         if not found:
             raise UsageError(f"{path}: no document of this project here — check the path")
         chosen += [d for d in found if d not in chosen]
-    # errors in the chosen documents, or in the shared data and configuration, block approval
+    # errors in the chosen documents, or in the shared data and configuration, block approval;
+    # not those of their review blocks, which approving rewrites
     diagnostics = check_project(project, today(), whole_project=False)
     others = {d.shown for d in project.documents if d not in chosen} | set(project.unloaded)
-    blocking = [d for d in diagnostics.errors if d.location.path not in others]
+    blocking = [
+        d
+        for d in diagnostics.errors
+        if d.location.path not in others and d.rule not in ("review-status", "review-date")
+    ]
     if blocking:
         print_diagnostics(Diagnostics(blocking))
         err.print("[red]nothing approved: fix these errors first[/]")

@@ -41,7 +41,7 @@ class ReviewState:
     declared: ReviewStatus
     effective: ReviewStatus  # "approved" only when approved and unchanged since
     changed: bool  # declared approved with a record, but its content or shared data changed
-    sha256: str  # the hash of its content and shared data now
+    sha256: str | None  # the hash of its content and shared data now (if it has a record)
 
     @property
     def approved(self) -> bool:
@@ -65,12 +65,12 @@ def review_state(project: Project, document: SourceDocument | Document) -> Revie
     """The document's declared and effective review status (see `ReviewState`)."""
     model = document.model if isinstance(document, SourceDocument) else document
     review = model.review
-    digest = content_sha256(project, model)
     if review.status != "approved":
-        return ReviewState(review.status, review.status, False, digest)
+        return ReviewState(review.status, review.status, False, None)
     record = review.approval
     if record is None or not is_complete(review.reviewer) or review.last_reviewed is None:
-        return ReviewState("approved", "in-review", False, digest)  # `check` says what is missing
+        return ReviewState("approved", "in-review", False, None)  # `check` says what is missing
+    digest = content_sha256(project, model)
     if record != expected_approval(model, digest):
         return ReviewState("approved", "in-review", True, digest)
     return ReviewState("approved", "approved", False, digest)
