@@ -58,6 +58,7 @@ def build_project(
     formats: Iterable[str] = ("pdf",),
     selection: Selection | None = None,
     strict: bool = False,
+    release: bool = False,
     whole_project: bool = True,
     jobs: int = 1,
     force: bool = False,
@@ -65,7 +66,10 @@ def build_project(
     on_plan: Callable[[int, Diagnostics], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Check the project, then build (or skip, when unchanged) every selected output."""
+    """Check the project, then build (or skip, when unchanged) every selected output. A
+    `release` build refuses documents that are not approved, and sample organization data
+    (`lint.review.check_release`): their outputs, and the rack packs that would hold them,
+    fail with located errors."""
     import time
 
     started = time.perf_counter()
@@ -91,7 +95,7 @@ def build_project(
     }
     if jobs > 1 and len(stale) > 1:
         _start_forkserver()  # it imports WeasyPrint while this process checks the project
-    diagnostics = check_project(project, today, whole_project=whole_project)
+    diagnostics = check_project(project, today, whole_project=whole_project, release=release)
     blocked = _blocked_documents(project, diagnostics, strict)
     results: dict[int, OutputResult] = {}
     to_build: list[tuple[int, str]] = []
