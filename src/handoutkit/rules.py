@@ -92,6 +92,12 @@ _RULES = (
     Rule(
         "untranslated", "check", "A translated document holds no text left in the source language."
     ),
+    Rule(
+        "section-reading-level",
+        "check",
+        "Each patient section of 30+ words reads within the audience's grade (INFLESZ) limit.",
+    ),
+    Rule("sentence-limit", "check", "No sentence is over the hard limit (40 words by default)."),
     # render: model → HTML
     Rule(
         "template", "render", "Templates render: valid Jinja, known templates, translated labels."
