@@ -98,6 +98,20 @@ _RULES = (
         "Each patient section of 30+ words reads within the audience's grade (INFLESZ) limit.",
     ),
     Rule("sentence-limit", "check", "No sentence is over the hard limit (40 words by default)."),
+    Rule(
+        "font-coverage",
+        "check",
+        "Every printed character has a glyph in the edition's fonts or the installed fonts.",
+    ),
+    Rule("bidi-control", "check", "Text holds no bidirectional embedding, override or isolate."),
+    Rule("zero-width", "check", "No zero-width space or joiner hides inside a word."),
+    Rule("combining-mark", "check", "Every combining mark follows a letter (and few are stacked)."),
+    Rule("raw-html", "check", "Content holds no raw HTML tags or comments: Markdown only."),
+    Rule(
+        "markdown-nesting",
+        "check",
+        "Markdown lists and quotes are nested at most 4 levels deep.",
+    ),
     # render: model → HTML
     Rule(
         "template", "render", "Templates render: valid Jinja, known templates, translated labels."

@@ -3,8 +3,10 @@
 Loading already enforced the schema of each file. Here we check what a single file cannot
 know: that citations resolve in the shared reference library, that the mandatory blocks
 (crisis resources, disclaimer) exist for each document's region, audience and language, that
-review dates make sense, that assets stay inside the project, and that the prose is plain
-enough for its audience (`plainlanguage`: reading level, long sentences, jargon).
+review dates make sense, that assets stay inside the project, that the prose is plain
+enough for its audience (`plainlanguage`: reading level, long sentences, jargon), and that
+what prints is what was written (`characters`: invisible characters, raw HTML, Markdown
+nesting, fonts).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_
 from handoutkit.errors import ContentError
 from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
 from handoutkit.lint import contrast
+from handoutkit.lint.characters import check_characters
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.translation import check_translation
 from handoutkit.models import Handout, walk_text
@@ -54,6 +57,7 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
         check_translation(project, document, diagnostics)
     check_logo(project, diagnostics)
     check_shared_links(project, diagnostics)
+    check_characters(project, diagnostics)
     check_colours(project, diagnostics)
     if whole_project and project.shared.references_source is not None:
         source = project.shared.references_source
