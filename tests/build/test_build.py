@@ -229,7 +229,8 @@ def test_template_syntax_error_is_located(run, mini: Path) -> None:
 
 
 def test_undefined_template_variable_is_an_error(run, mini: Path) -> None:
-    _template_override(mini, "{{ md.block(doc.main_message) }}", "{{ doc.no_such_field }}")
+    old = '{{ md.block(doc.main_message, field_path("main_message")) }}'
+    _template_override(mini, old, "{{ doc.no_such_field }}")
     result = run("build", cwd=mini)
     assert result.code == 1
     assert "templates/handout.html.j2:" in result.err and "no_such_field" in result.err
