@@ -123,6 +123,21 @@ _RULES = (
     ),
     Rule("css", "print", "Stylesheets have no rule WeasyPrint would skip."),
     Rule("sandbox", "print", "Only files under assets/ and styles/ (and data: URIs) are loaded."),
+    Rule("glyph", "print", "Every character is drawn with a real glyph, never a blank box."),
+    Rule("overflow", "print", "No line, table or image extends past the page's text area."),
+    Rule(
+        "split",
+        "print",
+        "The crisis block, list items, table rows and figures never split across pages.",
+    ),
+    Rule("stranded-heading", "print", "No heading is the last line of a page."),
+    Rule("widow-orphan", "print", "A paragraph split across pages keeps 2+ lines on each page."),
+    Rule("sparse-page", "print", "No page holds only a few lines."),
+    Rule(
+        "image-resolution",
+        "print",
+        "Images print at 150 dpi or more (warning below; error below 96 dpi).",
+    ),
     # build: outputs, rack packs, manifest
     Rule(
         "build",

@@ -102,6 +102,9 @@ def document_entry(
         "review_due": model.review.due(project.config.review_interval_months).isoformat(),
         "reading": reading,
         "online_url": getattr(model, "online_url", None),
+        # the print preflight's warnings (a built output has no errors), shown again while the
+        # output stays unchanged
+        "preflight": [problem.to_json() for problem in result.problems],
     }
 
 

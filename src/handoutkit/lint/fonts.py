@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from handoutkit.resources import css_urls, find_style, stylesheet_names
+from handoutkit.resources import css_urls, find_style, layered_style_file, stylesheet_names
 
 Ranges = tuple[tuple[int, ...], tuple[int, ...]]  # starts and ends (inclusive), sorted
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -123,11 +123,11 @@ def font_stack(root: Path, edition: str) -> FontStack:
         path = find_style(root, name)
         if path is not None:
             sheets.append((str(path), path.stat().st_mtime_ns))
-    return _font_stack(tuple(sheets))
+    return _font_stack(root.resolve(), tuple(sheets))
 
 
 @lru_cache(maxsize=16)
-def _font_stack(sheets: tuple[tuple[str, int], ...]) -> FontStack:
+def _font_stack(root: Path, sheets: tuple[tuple[str, int], ...]) -> FontStack:
     families: tuple[str, ...] = ()
     faces: list[str] = []
     for name, _mtime in sheets:
@@ -138,8 +138,11 @@ def _font_stack(sheets: tuple[tuple[str, int], ...]) -> FontStack:
             continue
         for block in _FONT_FACE.findall(css):
             for _offset, target in css_urls(block):
+                if ":" in target.split("/", 1)[0]:
+                    continue  # data: (or another scheme, which the printer refuses)
                 file = (path.parent / target).resolve()
-                if ":" not in target.split("/", 1)[0] and file.is_file():
+                file = file if file.is_file() else layered_style_file(root, file) or file
+                if file.is_file():
                     faces.append(str(file))
         for selectors, body in _RULE.findall(_FONT_FACE.sub("", css)):
             if {s.strip() for s in selectors.split(",")} & {"html", ":root", "body"}:
