@@ -28,8 +28,9 @@ __all__ = ["WBR", "ZWSP", "Citer", "MarkdownRenderer", "strip_markdown", "url_br
 WBR = Markup("<wbr>")  # a break opportunity on screen (copies as nothing)
 ZWSP = Markup("\u200b")  # the same for the printer
 
-# Where an address may break: after a run of slashes, after . ? & = # _ (never at its end).
-_BREAK_AFTER = re.compile(r"(/+|[.?&=#_])(?=.)")
+# Where an address may break: after a run of slashes, after ? & = # _, and after a dot that a
+# digit does not follow (not inside "10.1002" of a DOI); never at its end.
+_BREAK_AFTER = re.compile(r"(/+|[?&=#_]|\.(?!\d))(?=.)")
 _ADDRESS_IN_TEXT = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ADDRESS_LIKE = re.compile(r"^\S{12,}$")  # link text without spaces: probably an address
 
