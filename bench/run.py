@@ -62,6 +62,7 @@ TARGETS = {
     "site_home_bytes": 300_000,  # the home page before any search, less than
     "site_search_ms": 100.0,  # a search in Chromium (index loaded), less than
     "flat": 0.10,  # last-quarter workers' peak over first-quarter workers' peak, at most
+    "preflight": 0.05,  # the print preflight's share of a -j 1 build (stages.py), at most
 }
 
 
@@ -820,6 +821,15 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{own / weasy:+.1%} ({own / full['outputs'] * 1000:.0f} ms per output)",
             "≤ +10 %",
             own / weasy <= TARGETS["over_raw"],
+        )
+        checks = sum(row["seconds"] for row in full["stages"] if "preflight" in row["stage"])
+        share = checks / whole_seconds(full)
+        verdict(
+            "print preflight ÷ build -j 1 (stages.py)",
+            share,
+            f"{share:.1%} ({checks / full['outputs'] * 1000:.1f} ms per output)",
+            "≤ 5 %",
+            share <= TARGETS["preflight"],
         )
     scaling = j1["per_doc"] / j2["per_doc"]
     verdict(

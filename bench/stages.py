@@ -5,10 +5,10 @@
 Runs `build_project(jobs=1, force=True)` in this process on PROJECT (e.g. a project kept by
 `bench/run.py --keep`) with a wall-clock timer around each stage, and prints the total and
 the time per output of each; with --noop, a rebuild without --force of a project already
-built (everything unchanged). The stages nest: `print_pdf` holds WeasyPrint's layout and
-`write_pdf` and handoutkit's PDF/UA post-processing (nested stages are marked with a dot and
-are part of the stage above them); what `build_project` spends outside the listed stages is
-shown as "rest". Shares are of the whole process, from its start.
+built (everything unchanged). The stages nest: `print_pdf` holds WeasyPrint's layout, the
+print preflight on it, `write_pdf` and handoutkit's PDF/UA post-processing (nested stages are
+marked with a dot and are part of the stage above them); what `build_project` spends outside
+the listed stages is shown as "rest". Shares are of the whole process, from its start.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def main() -> None:
     import handoutkit.build.manifest as manifest
     import handoutkit.build.run as build
     import handoutkit.cli  # noqa: F401  (what the command imports before it builds)
+    import handoutkit.pdf.preflight as preflight
     import handoutkit.pdf.printer as printer
     import handoutkit.pdf.tags as pdftags
     import handoutkit.render.renderer as render
@@ -80,6 +81,7 @@ def main() -> None:
         timed(printer.Printer, "stylesheets", "  parse stylesheets (first use)")
         timed(printer.Printer, "print_pdf", "print_pdf")
         timed(printer.Printer, "layout", "  WeasyPrint layout (HTML.render)")
+        timed(preflight, "check_layout", "  print preflight (layout checks)")
         timed(weasyprint.document.Document, "write_pdf", "  WeasyPrint write_pdf")
         timed(pdftags, "postprocess_pdf", "  pikepdf post-processing (links in margin boxes)")
     timed(build, "_sha256", "  sha256")

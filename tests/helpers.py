@@ -282,3 +282,28 @@ def axe_check(*files: str, cwd: Path) -> tuple[int, dict[str, Any], str]:
     if process.returncode not in (0, 1):
         pytest.fail(f"axe-check.mjs exited {process.returncode}:\n{process.stderr}")
     return process.returncode, json.loads(process.stdout), process.stderr
+
+
+# --------------------------------------------------------------------------- fonts
+
+FONTS = DATA / "fonts"  # Handout Test CJK: a 14-character subset of Noto Sans CJK SC (OFL)
+CJK_FONT = FONTS / "handout-test-cjk.otf"
+
+
+def only_dejavu(folder: Path, *extra_dirs: Path) -> Path:
+    """A fontconfig file that sees only DejaVu (which setup installs) and `extra_dirs`: set it
+    as FONTCONFIG_FILE and the printer and `check` know no CJK font, whatever this machine has."""
+    dejavu = subprocess.run(
+        ["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True, check=True
+    ).stdout
+    dirs = [Path(dejavu).parent, *extra_dirs]
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        "<fontconfig>\n"
+        + "".join(f"  <dir>{d}</dir>\n" for d in dirs)
+        + f"  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return config

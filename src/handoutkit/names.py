@@ -39,3 +39,26 @@ def rack_path(language: str, paper: str) -> str:
 
 
 MANIFEST = "manifest.json"  # in the output folder: every output with its checksum and key
+
+# Where a printed element's text comes from, as templates mark it (`data-field` in the print
+# HTML) and the build reads it back to locate a print-stage finding: the model path of the
+# field, dot-separated ("sections.2.body"), prefixed with the file it is in when that is not
+# the document itself ("crisis:us.en.resources.0", "references:smith2020" (a citation key),
+# "config:organization.name"). The print stage passes it through without reading it.
+FIELD_SOURCES = ("document", "crisis", "disclaimers", "references", "config")
+
+
+def field_path(*parts: str | int) -> str:
+    """'sections', 2, 'body' -> 'sections.2.body'; a first part may carry a source prefix."""
+    return ".".join(str(part) for part in parts)
+
+
+def parse_field_path(text: str) -> tuple[str, tuple[str | int, ...]]:
+    """'crisis:us.en.resources.0' -> ('crisis', ('us', 'en', 'resources', 0))."""
+    source, colon, path = text.partition(":")
+    if not colon or source not in FIELD_SOURCES:
+        source, path = "document", text
+    if source == "references":  # a citation key, which may hold dots itself
+        return source, (path,)
+    parts = tuple(int(p) if p.isdigit() else p for p in path.split(".") if p)
+    return source, parts

@@ -1,7 +1,8 @@
 """Where a project's files come from: templates, stylesheets, fonts and images.
 
 A project's own `templates/` and `styles/` come first, so it can override the defaults file by
-file; the defaults shipped with handoutkit come last. This is the one place that knows where
+file (a file a stylesheet refers to, such as a font, too); the defaults shipped with handoutkit
+come last. This is the one place that knows where
 the defaults live, which stylesheets each edition prints with, how a stylesheet refers to
 files (CSS `url()`), and which folder images come from (`assets/`, by real path, so a symbolic
 link cannot lead out of it).
@@ -82,6 +83,21 @@ def _layered(project_root: Path, name: str) -> list[Path]:
         if folder.is_dir() and folder not in unique:
             unique.append(folder)
     return unique
+
+
+def layered_style_file(project_root: Path, path: Path) -> Path | None:
+    """A file a stylesheet refers to that is missing from its styles folder, from the next
+    styles folder that has it: a project that overrides `fonts.css` to add a font still finds
+    the default fonts the copied rules name (`url(fonts/...)`), file by file like the rest."""
+    dirs = style_dirs(project_root)
+    for folder in dirs:
+        if path.is_relative_to(folder):
+            relative = path.relative_to(folder)
+            for other in dirs:
+                candidate = (other / relative).resolve()
+                if candidate.is_relative_to(other) and candidate.is_file():
+                    return candidate
+    return None
 
 
 def find_style(project_root: Path, name: str) -> Path | None:

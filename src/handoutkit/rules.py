@@ -143,6 +143,26 @@ _RULES = (
     Rule(
         "untranslated", "check", "A translated document holds no text left in the source language."
     ),
+    Rule(
+        "section-reading-level",
+        "check",
+        "Each patient section of 30+ words reads within the audience's grade (INFLESZ) limit.",
+    ),
+    Rule("sentence-limit", "check", "No sentence is over the hard limit (40 words by default)."),
+    Rule(
+        "font-coverage",
+        "check",
+        "Every printed character has a glyph in the edition's fonts or the installed fonts.",
+    ),
+    Rule("bidi-control", "check", "Text holds no bidirectional embedding, override or isolate."),
+    Rule("zero-width", "check", "No zero-width space or joiner hides inside a word."),
+    Rule("combining-mark", "check", "Every combining mark follows a letter (and few are stacked)."),
+    Rule("raw-html", "check", "Content holds no raw HTML tags or comments: Markdown only."),
+    Rule(
+        "markdown-nesting",
+        "check",
+        "Markdown lists and quotes are nested at most 4 levels deep.",
+    ),
     # render: model → HTML
     Rule(
         "template", "render", "Templates render: valid Jinja, known templates, translated labels."
@@ -154,6 +174,21 @@ _RULES = (
     ),
     Rule("css", "print", "Stylesheets have no rule WeasyPrint would skip."),
     Rule("sandbox", "print", "Only files under assets/ and styles/ (and data: URIs) are loaded."),
+    Rule("glyph", "print", "Every character is drawn with a real glyph, never a blank box."),
+    Rule("overflow", "print", "No line, table or image extends past the page's text area."),
+    Rule(
+        "split",
+        "print",
+        "The crisis block, list items, table rows and figures never split across pages.",
+    ),
+    Rule("stranded-heading", "print", "No heading is the last line of a page."),
+    Rule("widow-orphan", "print", "A paragraph split across pages keeps 2+ lines on each page."),
+    Rule("sparse-page", "print", "No page holds only a few lines."),
+    Rule(
+        "image-resolution",
+        "print",
+        "Images print at 150 dpi or more (warning below; error below 96 dpi).",
+    ),
     # build: outputs, rack packs, manifest
     Rule(
         "build",

@@ -201,10 +201,10 @@ def test_damaged_handouts_load_and_check_with_located_errors(
 # --------------------------------------------------------------------------- Markdown
 
 # What the renderer itself writes: CommonMark's elements (no images, no raw HTML), headings
-# shifted down, and the citation's <sup class="cite"><a href="#ref-N">.
+# shifted down, the citation's <sup class="cite"><a href="#ref-N">, and <wbr> in addresses.
 ALLOWED_TAGS = {
     "p", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "hr", "br", "a",
-    "h1", "h2", "h3", "h4", "h5", "h6", "sup",
+    "h1", "h2", "h3", "h4", "h5", "h6", "sup", "wbr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {("a", "href"), ("ol", "start"), ("code", "class"), ("sup", "class")}
 TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[a-z]+=\"[^\"<>]*\")*)\s*/?>")

@@ -6,6 +6,7 @@ project (one broken copy of the handout per case, next to good documents)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -370,14 +371,38 @@ def test_raw_html_in_every_text_field_is_escaped(poisoned: Path) -> None:
             assert occurrences >= 10, (document.shown, medium, occurrences)  # shown as text
 
 
-def test_raw_html_is_printed_as_text_in_the_pdf(run, poisoned: Path) -> None:
-    from helpers import page_texts
-
-    result = build(run, poisoned, "content/demo/handout.en.yaml")
-    assert result.code == 0, result.text
-    text = "\n".join(page_texts(poisoned / HANDOUT_PDF))
-    assert "<script>alert(1)</script>" in text
-    assert "</style><script>alert(2)</script>" in text
+def test_raw_html_is_refused_at_each_tag_and_never_printed(run, poisoned: Path) -> None:
+    """Raw HTML in any text field is an error at the tag itself (never literal tags on paper,
+    never escaped tags in the HTML edition); the earlier output stays."""
+    earlier = seed(poisoned / HANDOUT_PDF, "handout")
+    result = run("check", "--format", "json", cwd=poisoned)
+    assert result.code == 1
+    report = json.loads(result.out)
+    problems = [d for d in report["diagnostics"] if d["rule"] == "raw-html"]
+    # (the payloads hold figures too, e.g. "alert(1)": in the brief an uncited one is an error)
+    errors = {d["rule"] for d in report["diagnostics"] if d["severity"] == "error"}
+    assert errors - {"claim-citation"} == {"raw-html"}
+    files = {d["location"]["path"] for d in problems}
+    assert files == {
+        HANDOUT,
+        "content/demo/brief.en.yaml",
+        "content/crisis-resources.yaml",
+        "content/disclaimers.yaml",
+    }
+    for problem in problems:  # each points at the tag: a "<" in the file, at line:col
+        where = problem["location"]
+        line = (poisoned / where["path"]).read_text().splitlines()[where["line"] - 1]
+        assert line[where["col"] - 1] == "<", problem["text"]
+        assert problem["message"].startswith("raw HTML is not allowed in content: `<")
+    assert any(
+        p["message"] == "raw HTML is not allowed in content: `<script>`"
+        and p["hint"] == "delete it: content cannot run scripts or change styles"
+        for p in problems
+        if p["location"]["path"] == HANDOUT and p["location"]["line"] > 15
+    ), "the Markdown body"
+    built = build(run, poisoned, "content/demo/handout.en.yaml")
+    assert built.code == 1
+    assert (poisoned / HANDOUT_PDF).read_bytes() == earlier
 
 
 def test_links_with_dangerous_schemes_are_never_links(mini: Path) -> None:

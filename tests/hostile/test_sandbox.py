@@ -225,12 +225,12 @@ def test_hostile_or_broken_print_stylesheet_fails_located(
 
 def test_missing_font_is_located_at_the_font_face(run, mini: Path) -> None:
     shutil.copytree(REPO / "styles", mini / "styles")
-    font = "atkinson-hyperlegible-next-latin-400-normal.ttf"
-    (mini / "styles" / "fonts" / font).unlink()
+    font = "atkinson-hyperlegible-next-latin-400-gone.ttf"  # in no styles folder
+    css = mini / "styles" / "fonts.css"
+    css.write_text(css.read_text().replace("latin-400-normal.ttf", "latin-400-gone.ttf"))
     earlier = seed(mini / HANDOUT_PDF, "handout")
     result = build(run, mini)
     assert result.code == 1
-    css = mini / "styles" / "fonts.css"
     line = _line_of(css, font)
     col = css.read_text().splitlines()[line - 1].index(font) + 1
     assert (
@@ -412,3 +412,18 @@ def test_hostile_url_is_refused_without_a_connection(
     assert "refused to load 'http://169.254.169.254/latest/meta-data/'" in result.err
     assert "refused to load 'https://example.org/pixel.png'" in result.err
     assert no_network == []
+
+
+def test_a_project_stylesheet_finds_the_default_fonts_it_names(run, mini: Path) -> None:
+    """A project's fonts.css that names a font file it lacks takes handoutkit's (file by file,
+    like templates and stylesheets), but never a file outside the styles folders."""
+    (mini / "styles").mkdir()
+    default = (REPO / "styles" / "fonts.css").read_text()
+    (mini / "styles" / "fonts.css").write_text(default)
+    result = build(run, mini, HANDOUT)
+    assert result.code == 0, result.text
+    (mini / "styles" / "fonts.css").write_text(
+        default.replace("url(fonts/", "url(../../../../../../../../etc/")
+    )
+    refused = build(run, mini, HANDOUT, "--force")
+    assert refused.code == 1 and "refused to load" in refused.err, refused.text

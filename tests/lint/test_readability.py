@@ -158,6 +158,9 @@ JARGON_LINES = [
     f"{HANDOUT}:14:14: error: reading grade 8.3 (Flesch-Kincaid, whole document) is above"
     " the limit of 8 for patient handouts — hardest section: 'What it is' (17.4); use shorter"
     " sentences and shorter, everyday words",
+    f"{HANDOUT}:14:14: error: section 'What it is' (30 words) reads at grade 17.4"
+    " (Flesch-Kincaid), above the limit of 8 for patient handouts — use shorter sentences and"
+    " shorter, everyday words in this section",
     f"{HANDOUT}:16:24: warning: 'contraindicated' is medical jargon — say \"should not be"
     ' used" instead, or define it in the glossary',
     f"{HANDOUT}:16:57: warning: 'comorbid' is medical jargon — say \"also has (another"
@@ -240,11 +243,12 @@ def test_thresholds_come_from_handoutkit_yaml(run, mini: Path) -> None:
     config = mini / "handoutkit.yaml"
     config.write_text(
         config.read_text(encoding="utf-8")
-        + "reading:\n  patient:\n    max_grade: 9\n    jargon: false\n",
+        + "reading:\n  patient:\n    max_grade: 18\n    jargon: false\n",
         encoding="utf-8",
     )
     result = run("check", cwd=mini)
-    assert result.code == 0, result.text  # grade 8.3 is now only above the target of 6
+    # grade 8.3 is now only above the target of 6, and the section's 17.4 within the limit
+    assert result.code == 0, result.text
     assert (
         f"{HANDOUT}:14:14: warning: reading grade 8.3 (Flesch-Kincaid, whole document) is above"
         " the target of 6 for patient handouts" in result.out
@@ -463,3 +467,60 @@ def test_lexicons_load() -> None:
     }
     assert "aleatorizado" in {e.term for e in lexicon("es").entries}
     assert '"lint/lexicon/*.yaml"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+SIXTY = (
+    "You can ask your care team about every option that you have, and you can ask them about "
+    "how each option works, how long it takes, what it costs, who gives it, where it is given, "
+    "what happens if it does not help, and what else you can try at home or work while you "
+    "wait for it to start."
+)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            "",
+            f'{HANDOUT}:16:7: error: sentence of 60 words is over the limit of 40: "You can ask'
+            ' your care team about every …" — split it into shorter sentences',
+        ),
+        (
+            "    max_sentence_words_error: null\n",
+            f'{HANDOUT}:16:7: warning: sentence of 60 words is longer than 25: "You can ask'
+            ' your care team about every …" — split it into shorter sentences',
+        ),
+        (  # the hard limit is never below the warning's
+            "    max_sentence_words: 70\n    max_sentence_words_error: 50\n",
+            None,
+        ),
+    ],
+    ids=["default hard limit", "hard limit off", "warning limit above it"],
+)
+def test_a_sentence_over_the_hard_limit_is_an_error(
+    run, mini: Path, setting: str, expected: str | None
+) -> None:
+    apply_case(mini, {"file": HANDOUT, "replace": ["This is a short test.", SIXTY]})
+    config = mini / "handoutkit.yaml"
+    config.write_text(config.read_text() + "reading:\n  patient:\n    max_grade: null\n" + setting)
+    result = run("check", cwd=mini)
+    sentences = [line for line in result.out.splitlines() if "sentence of" in line]
+    assert sentences == ([expected] if expected else []), result.out
+
+
+def test_a_hard_section_fails_in_spanish_too(run, mini: Path) -> None:
+    """INFLESZ below min_inflesz for a section of 30 or more words is an error at it."""
+    project = spanish_project(mini)
+    last = "ensayos aleatorizados.\n"
+    more = "      La monitorización farmacológica exhaustiva resulta imprescindible.\n"
+    apply_case(project, {"file": "content/demo/handout.es.yaml", "replace": [last, last + more]})
+    result = run("check", "content/demo/handout.es.yaml", cwd=project)
+    assert result.code == 1
+    sections = [
+        line for line in result.out.splitlines() if "section-" in line or "section '" in line
+    ]
+    assert sections == [
+        "content/demo/handout.es.yaml:14:14: error: section 'Qué es' (30 words) has an INFLESZ"
+        " score of -16.6 (muy difícil), below the minimum of 55 for patient handouts — use"
+        " shorter sentences and shorter, everyday words in this section"
+    ], result.out

@@ -175,7 +175,7 @@ def test_references_in_another_language_are_marked_in_the_readers_language(
 ) -> None:
     project = copy_shipped_project(tmp_path / "shipped")
     spanish = _render(project, "handout.es")
-    items = re.findall(r'<li id="ref-\d+">(.*?)</li>', spanish, re.DOTALL)
+    items = re.findall(r'<li id="ref-\d+"[^>]*>(.*?)</li>', spanish, re.DOTALL)
     assert items and all(item.endswith("(en inglés)</span>") for item in items), items
     assert all(item.startswith('<span lang="en">') for item in items)
     english = _render(project, "handout.en")
@@ -193,7 +193,7 @@ def test_a_reference_in_the_readers_language_is_not_marked(tmp_path: Path) -> No
     spanish = _render(project, "handout.es")
     fineberg = next(
         item
-        for item in re.findall(r'<li id="ref-\d+">(.*?)</li>', spanish, re.DOTALL)
+        for item in re.findall(r'<li id="ref-\d+"[^>]*>(.*?)</li>', spanish, re.DOTALL)
         if "Fineberg" in item
     )
     assert "(en " not in fineberg

@@ -107,6 +107,9 @@ def document_entry(
         "review_status": review_state(project, spec.document).effective,
         "reading": reading,
         "online_url": getattr(model, "online_url", None),
+        # the print preflight's warnings (a built output has no errors), shown again while the
+        # output stays unchanged
+        "preflight": [problem.to_json() for problem in result.problems],
     }
 
 

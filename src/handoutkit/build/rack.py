@@ -186,6 +186,11 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
             problems = f"{count} problem{'s' * (count != 1)}"
             left_out.append(left_out_problem(spec, member, f"printing failed ({problems})"))
             continue
+        faults = [f for f in result.findings if f.severity == "error"]
+        if faults:  # located on the handout's own PDF of this edition and paper
+            why = f"the print preflight found {len(faults)} problem(s) in its layout"
+            left_out.append(left_out_problem(spec, member, why))
+            continue
         printed.append(_Member(member, result.pdf, result.pages))
     if not printed:
         failure = RackSpec(spec.language, spec.paper, ()).failure
@@ -207,6 +212,12 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
             "shorten the catalog template",
             rule="rack",
         )
+    faults = [f for f in catalog.findings if f.severity == "error"]
+    if faults:
+        from handoutkit.build.preflight import located_findings
+
+        shown = f"templates/{CATALOG_TEMPLATE}"
+        raise ContentError(located_findings(faults, spec.name, project, None, shown))
     parts = [Part(catalog.pdf, pack_title(project, spec.language), spec.language)]
     parts += [Part(m.pdf, m.document.model.title, m.document.model.language) for m in printed]
     targets = {f"rack-{n}": n for n in range(1, len(printed) + 1)}

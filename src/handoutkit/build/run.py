@@ -9,10 +9,14 @@ processes forked from a server that has imported WeasyPrint once; each worker ke
 bounds its memory.
 
 A document with errors, or an output whose rendering fails, is reported and skipped; the
-others still build. Outputs are written atomically (temporary file, then rename), so a
-failure never leaves a partial file and an earlier good output stays in place. The manifest
-(`manifest.json`, which also holds the cache keys) is merged under a file lock, so two builds
-into the same folder never lose each other's entries.
+others still build. So is a PDF whose layout the print preflight (`pdf.preflight`) finds at
+fault: its findings are located in the content (`build.preflight`) and the file is not
+written (warnings, such as a low image resolution, fail it only with --strict). They are
+kept in the manifest, so an unchanged output still shows its warnings in the next build.
+Outputs are written atomically (temporary file, then rename), so a failure never leaves a
+partial file and an earlier good output stays in place. The manifest (`manifest.json`, which
+also holds the cache keys) is merged under a file lock, so two builds into the same folder
+never lose each other's entries.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from handoutkit.build.plan import plan
 from handoutkit.build.rack import RackSpec
 from handoutkit.build.report import BuildReport, OutputResult, Progress
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.fileio import write_atomic
 from handoutkit.lint.checks import check_project
@@ -91,7 +95,9 @@ def build_project(
     stale = {
         index
         for index, key in keys.items()
-        if force or not _unchanged(out_dir, specs[index], key, previous.get(specs[index].name))
+        if force
+        or not _unchanged(out_dir, specs[index], key, previous.get(specs[index].name))
+        or (strict and _recorded_warnings(previous.get(specs[index].name)))  # fail them again
     }
     if jobs > 1 and len(stale) > 1:
         _start_forkserver()  # it imports WeasyPrint while this process checks the project
@@ -131,14 +137,14 @@ def build_project(
                 entry["sha256"],
                 entry["bytes"],
                 key,
-                notes,
+                [*notes, *_recorded_warnings(entry)],
             )
     if on_plan is not None:
         on_plan(len(specs), diagnostics)
     for result in results.values():
         if progress is not None:
             progress(result)
-    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after):
+    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after, strict):
         results[index] = result
         if progress is not None:
             progress(result)
@@ -183,6 +189,11 @@ def _build_site(
     )
 
 
+def _recorded_warnings(entry: dict[str, Any] | None) -> list[Diagnostic]:
+    """The print preflight's warnings on an output, as the manifest recorded them."""
+    return [Diagnostic.from_json(d) for d in (entry or {}).get("preflight", [])]
+
+
 def _unchanged(out_dir: Path, spec: OutputSpec, key: str, entry: dict[str, Any] | None) -> bool:
     if entry is None or entry.get("key") != key:
         return False
@@ -196,12 +207,13 @@ def _run(
     out_dir: Path,
     jobs: int,
     recycle_after: int,
+    strict: bool = False,
 ) -> Iterator[tuple[int, OutputResult]]:
     """Build outputs here (one job) or in forked workers; yields results as they finish."""
     if not to_build:
         return
     global _WORKER_STATE
-    _WORKER_STATE = _Worker(project, specs, out_dir.resolve())
+    _WORKER_STATE = _Worker(project, specs, out_dir.resolve(), strict)
     if jobs <= 1 or len(to_build) == 1:
         try:
             for index, key in to_build:
@@ -222,6 +234,7 @@ def _run(
             replace(project, documents=[], referenced=project.named_documents()),
             [],
             out_dir.resolve(),
+            strict,
         ),
         max_tasks_per_child=recycle_after,
     ) as pool:
@@ -273,10 +286,13 @@ class _RecyclingPool(ProcessPoolExecutor):
 class _Worker:
     """One process's renderer and printer, created on first use and kept for its life."""
 
-    def __init__(self, project: Project, specs: list[OutputSpec], out_dir: Path) -> None:
+    def __init__(
+        self, project: Project, specs: list[OutputSpec], out_dir: Path, strict: bool = False
+    ) -> None:
         self.project = project
         self.specs = specs
         self.out_dir = out_dir
+        self.strict = strict  # the print preflight's warnings fail an output too
         self._renderer: Any = None
         self._printer: Any = None
         self._frozen = False
@@ -310,11 +326,13 @@ class _Worker:
             return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
         assert isinstance(spec, DocumentOutput)
         document = spec.document
+        found: list[Diagnostic] = []
         try:
             if spec.fmt == "html":
                 data = self._renderer.render(document, spec.edition, "screen").html.encode()
                 pages = 0
             else:
+                from handoutkit.build.preflight import located_findings
                 from handoutkit.pdf.printer import Printer
 
                 self._printer = self._printer or Printer(self.project.root)
@@ -328,6 +346,11 @@ class _Worker:
                     self.project.config.pdf_standard,
                 )
                 data, pages = printed.pdf, printed.pages
+                found = located_findings(
+                    printed.findings, spec.name, self.project, document, document.shown
+                )
+                if any(d.severity is Severity.ERROR for d in found) or (self.strict and found):
+                    return OutputResult(spec, "failed", problems=found, key=key)
             path = write_atomic(self.out_dir, spec.relative_path, data)
         except ContentError as exc:
             return OutputResult(spec, "failed", problems=exc.diagnostics, key=key)
@@ -339,6 +362,7 @@ class _Worker:
             _sha256(data),
             len(data),
             key,
+            found,  # warnings only
             seconds=time.perf_counter() - started,
         )
 
@@ -346,9 +370,11 @@ class _Worker:
 _WORKER_STATE: _Worker | None = None
 
 
-def _init_worker(project: Project, specs: list[OutputSpec], out_dir: Path) -> None:
+def _init_worker(
+    project: Project, specs: list[OutputSpec], out_dir: Path, strict: bool = False
+) -> None:
     global _WORKER_STATE
-    _WORKER_STATE = _Worker(project, specs, out_dir)
+    _WORKER_STATE = _Worker(project, specs, out_dir, strict)
 
 
 def _build_in_worker(index: int, key: str, spec: OutputSpec) -> OutputResult:

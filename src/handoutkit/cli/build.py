@@ -17,7 +17,10 @@ from handoutkit.cli.common import (
     summary,
     today,
 )
+from handoutkit.diagnostics import Diagnostics
 from handoutkit.errors import EXIT_CONTENT, EXIT_OK
+
+NOTES = ("build", "rack")  # why an output was not built: the problems counted already
 
 
 @app.command()
@@ -121,10 +124,14 @@ def build(
     if display is None:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:  # (the check's problems were printed before the progress, by display.start)
+        # the summary counts the outputs' own problems too (the print stage's), but not the
+        # "not built" notes
+        counted = Diagnostics(report.diagnostics)
+        counted += [p for r in report.results for p in r.problems if p.rule not in NOTES]
         display.finish(
             report,
             f"{report.count('built')} built, {report.count('skipped')} unchanged, "
-            f"{len(report.failed)} failed; {summary(report.diagnostics, strict)}",
+            f"{len(report.failed)} failed; {summary(counted, strict)}",
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
 

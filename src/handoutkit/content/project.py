@@ -60,6 +60,19 @@ class Shared:
     disclaimers: DisclaimerLibrary = field(default_factory=dict)
     disclaimers_source: SourceMap | None = None
 
+    def reference_loc(self, key: str) -> tuple[int] | None:
+        """Where the reference `key` is in the library file: `(index,)` of its list item."""
+        source = self.references_source
+        if source is None:
+            return None
+        index = 0
+        while (index,) in source.values:
+            span = source.values.get((index, "id"))
+            if span is not None and source.text[span.start : span.end].strip("'\" ") == key:
+                return (index,)
+            index += 1
+        return None
+
 
 @dataclass
 class Project:

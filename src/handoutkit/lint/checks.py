@@ -4,8 +4,9 @@ Loading already enforced the schema of each file. Here we check what a single fi
 know: that citations resolve in the shared reference library, that the mandatory blocks
 (crisis resources, disclaimer) exist for each document's region, audience and language, that
 review dates and approvals hold (`review`), that assets stay inside the project, that the prose
-is plain enough for its audience (`plainlanguage`: reading level, long sentences, jargon) and
-claims carry their sources (`claims`).
+is plain enough for its audience (`plainlanguage`: reading level, long sentences, jargon),
+claims carry their sources (`claims`), and that what prints is what was written (`characters`:
+invisible characters, raw HTML, Markdown nesting, fonts).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_
 from handoutkit.errors import ContentError
 from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
 from handoutkit.lint import contrast
+from handoutkit.lint.characters import check_characters
 from handoutkit.lint.citations import (
     check_citation_topics,
     check_citations,
@@ -72,6 +74,7 @@ def check_project(
     check_logo(project, diagnostics)
     check_shared_links(project, diagnostics)
     check_references(project, diagnostics)
+    check_characters(project, diagnostics)
     check_colours(project, diagnostics)
     check_duplicate_codes(project, diagnostics)
     check_citation_topics(project, citing, diagnostics)

@@ -213,23 +213,24 @@ def check_references(project: Project, diagnostics: Diagnostics) -> None:
 def check_citation_topics(
     project: Project, citing: dict[str, set[str]], diagnostics: Diagnostics
 ) -> None:
-    """A reference cited only by another topic's documents, and sharing no word with this
-    document's title and keywords, was probably borrowed to satisfy the citation rule."""
-    topics: dict[str, set[str]] = {}
+    """A reference that is another topic pack's own source (cited by several documents of one
+    other topic, by no other topic and by no other document of this one), and shares no word
+    with this document's title and keywords, was probably borrowed to satisfy the citation
+    rule. A source cited across topics is general (a guideline, say) and is not questioned."""
+    citers: dict[str, dict[str, int]] = {}  # reference → topic → documents citing it
     for document in project.documents:
         for key in citing.get(document.shown, ()):
-            topics.setdefault(key, set()).add(document.topic)
+            by_topic = citers.setdefault(key, {})
+            by_topic[document.topic] = by_topic.get(document.topic, 0) + 1
     library = project.shared.references
     for document in project.documents:
         words = _words(" ".join([document.model.title, *document.model.keywords]))
         for key in sorted(citing.get(document.shown, ())):
-            others = topics.get(key, set()) - {document.topic}
-            same_topic = [
-                d
-                for d in project.documents
-                if d is not document and d.topic == document.topic and key in citing[d.shown]
-            ]
-            if not others or same_topic or key not in library:
+            by_topic = citers.get(key, {})
+            others = {t: n for t, n in by_topic.items() if t != document.topic}
+            if by_topic.get(document.topic) != 1 or len(others) != 1 or key not in library:
+                continue
+            if next(iter(others.values())) < 2:  # one document each: whose source is it?
                 continue
             if words & _words(library[key].title):
                 continue

@@ -3,9 +3,9 @@
 The limits come from `reading:` in handoutkit.yaml (`models.ReadingSettings`). Figures come
 from `readability`. Every finding is located in the YAML: a long sentence at its first word,
 a jargon term at the term itself, and a reading level that is too hard at the hardest
-section (its heading, or the field), since that is where an editor should start; the figure
-itself is for the whole document, the only level at which it is gated, because grades of
-sections of a few sentences are unreliable.
+section (its heading, or the field), since that is where an editor should start. The level is
+gated for the whole document (target and limit) and, past the limit only, for each section of
+at least 30 words (`MIN_SECTION_WORDS`): grades of a few sentences are unreliable.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def check_plain_language(
     limits = project.config.reading.limits(document.model.audience)
     reading = measure(document.model)
     check_reading_level(document, reading, limits, diagnostics)
+    check_section_levels(document, reading, limits, diagnostics)
     check_long_sentences(document, reading, limits, diagnostics)
     if limits.jargon:
         check_jargon(document, diagnostics)
@@ -129,17 +130,50 @@ def check_reading_level(
     )
 
 
+def check_section_levels(
+    document: SourceDocument, reading: Reading, limits: ReadingLimits, diagnostics: Diagnostics
+) -> None:
+    """A section long enough for a reliable figure (30+ words) must be within the limit itself:
+    an easy document must not hide one hard section."""
+    found = gate(reading, limits)
+    if found is None or found.limit is None:
+        return
+    audience = AUDIENCE_DOCUMENTS[document.model.audience]
+    for part in reading.parts:
+        score = part.counts.score(found.measure)
+        if not part.reliable or score is None:
+            continue
+        if found.measure is FLESCH_KINCAID and score > found.limit:
+            what = f"reads at grade {score:.1f} (Flesch-Kincaid)"
+            bound = f"above the limit of {found.limit:g}"
+        elif found.measure is SZIGRISZT_PAZOS and score < found.limit:
+            what = f"has an INFLESZ score of {score:.1f} ({inflesz_band(score)})"
+            bound = f"below the minimum of {found.limit:g}"
+        else:
+            continue
+        diagnostics.error(
+            document.source.locate(part.loc),
+            f"section '{part.name}' ({part.counts.words} words) {what}, {bound} for {audience}",
+            "use shorter sentences and shorter, everyday words in this section",
+            rule="section-reading-level",
+        )
+
+
 # --------------------------------------------------------------------------- long sentences
 
 
 def check_long_sentences(
     document: SourceDocument, reading: Reading, limits: ReadingLimits, diagnostics: Diagnostics
 ) -> None:
-    if limits.max_sentence_words is None:
+    warn, hard = limits.max_sentence_words, limits.max_sentence_words_error
+    if hard is not None and warn is not None:
+        hard = max(hard, warn)  # the hard limit is never below the warning's
+    lowest = min((n for n in (warn, hard) if n is not None), default=None)
+    if lowest is None:
         return
     values = dict(((loc, raw) for loc, raw, _ in walk_text(document.model)))
     for sentence in reading.sentences():
-        if sentence.words <= limits.max_sentence_words:
+        if sentence.words <= lowest:
             continue
         if sentence.offset is None:
             where = document.source.locate(sentence.loc)
@@ -147,13 +181,21 @@ def check_long_sentences(
             where = locate_offset(
                 document.source, sentence.loc, values[sentence.loc], sentence.offset
             )
-        diagnostics.warning(
-            where,
-            f"sentence of {sentence.words} words is longer than {limits.max_sentence_words}: "
-            f'"{_snippet(sentence.text)}"',
-            "split it into shorter sentences",
-            rule="long-sentence",
-        )
+        quoted = f'"{_snippet(sentence.text)}"'
+        if hard is not None and sentence.words > hard:
+            diagnostics.error(
+                where,
+                f"sentence of {sentence.words} words is over the limit of {hard}: {quoted}",
+                "split it into shorter sentences",
+                rule="sentence-limit",
+            )
+        else:
+            diagnostics.warning(
+                where,
+                f"sentence of {sentence.words} words is longer than {warn}: {quoted}",
+                "split it into shorter sentences",
+                rule="long-sentence",
+            )
 
 
 def _snippet(text: str, words: int = 8) -> str:

@@ -18,14 +18,21 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, display_path
 from handoutkit.errors import ContentError
-from handoutkit.pdf import furniture, structure
-from handoutkit.resources import ASSET_FOLDER, find_style, style_dirs, stylesheet_names
+from handoutkit.pdf import furniture, preflight, structure
+from handoutkit.pdf.preflight import Finding
+from handoutkit.resources import (
+    ASSET_FOLDER,
+    find_style,
+    layered_style_file,
+    style_dirs,
+    stylesheet_names,
+)
 
 # `wide` pages (landscape) hold tables that are too wide for portrait in large print (ACB).
 PAPER_CSS = {
@@ -40,6 +47,8 @@ PDF_STANDARDS = {"ua-1": ("pdf/ua-1", "1.7"), "ua-2": ("pdf/ua-2", "2.0")}
 class PrintResult:
     pdf: bytes
     pages: int
+    # what the print preflight found on the layout; the build locates them and decides
+    findings: list[Finding] = field(default_factory=list)
 
 
 class _Capture(logging.Handler):
@@ -67,7 +76,12 @@ class Printer:
         self._css: dict[tuple[str, str], list[object]] = {}
         self.refused: list[str] = []
         self.missing: list[str] = []  # inside the sandbox, but no such file
-        self.fetcher = _sandbox_fetcher(self.allowed, self.refused, self.missing)
+        self.fetcher = _sandbox_fetcher(
+            self.allowed,
+            self.refused,
+            self.missing,
+            lambda path: layered_style_file(self.root, path),
+        )
 
     def stylesheets(self, edition: str, paper: str) -> list[object]:
         """Parsed stylesheets for an edition and paper size, parsed once per worker."""
@@ -88,7 +102,7 @@ class Printer:
                     )
                 shown = display_path(path) if path.is_relative_to(self.root) else f"styles/{name}"
                 css = path.read_text(encoding="utf-8", errors="replace")
-                with self._watch(shown, css) as check:
+                with self._watch(shown, css) as watch:
                     sheets.append(
                         self._css_class(
                             filename=str(path),
@@ -96,7 +110,7 @@ class Printer:
                             font_config=self.font_config,
                         )
                     )
-                check()
+                watch.check()
             sheets.append(self._css_class(string=PAPER_CSS[paper], font_config=self.font_config))
             self._css[key] = sheets
         return self._css[key]
@@ -105,22 +119,31 @@ class Printer:
         self, html: str, edition: str, paper: str, shown: str, standard: str = "ua-1"
     ) -> PrintResult:
         """Render one document as PDF/UA-1 or PDF/UA-2 (`standard`); `shown` is the source
-        path used to locate problems."""
+        path used to locate problems.
+
+        Problems of the files and stylesheets raise ContentError; what the print preflight
+        finds on the layout (`pdf.preflight`) is returned with the PDF, for the build to
+        locate in the content and to decide on.
+        """
         variant, version = PDF_STANDARDS[standard]
-        with self._watch(shown) as check:
+        with self._watch(shown) as watch:
             document = self.layout(html, edition, paper, variant)
+            findings = preflight.check_layout(document)
             lang = str(document.metadata.lang or "")
             with (
                 furniture.as_artifacts() as margin_boxes,
                 structure.tagging(document, lang, version) as tags,
             ):
                 pdf = document.write_pdf(pdf_variant=variant, finisher=tags.finish)
-        check()
+            missing = preflight.missing_codepoints(watch.records)
+            if missing:
+                findings += preflight.missing_glyphs(document, missing)
+        watch.check()
         if margin_boxes.needs_postprocess:  # a link in a running header or footer
             from handoutkit.pdf.tags import postprocess_pdf
 
             pdf = postprocess_pdf(pdf)
-        return PrintResult(pdf, len(document.pages))
+        return PrintResult(pdf, len(document.pages), findings)
 
     def layout(self, html: str, edition: str, paper: str, variant: str = "pdf/ua-1") -> Any:
         """The laid-out WeasyPrint document (pages and boxes), before it becomes a PDF."""
@@ -132,7 +155,7 @@ class Printer:
         ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant=variant)
 
     @contextmanager
-    def _watch(self, shown: str, css: str | None = None) -> Iterator[Callable[[], None]]:
+    def _watch(self, shown: str, css: str | None = None) -> Iterator[_Watch]:
         """Collect WeasyPrint problems while rendering; `check()` raises them as user errors.
 
         `css` is the text of the stylesheet being parsed, to locate problems at its lines.
@@ -143,13 +166,8 @@ class Printer:
         self.refused.clear()
         self.missing.clear()
         problems = Diagnostics()
-
-        def check() -> None:
-            if problems:
-                raise ContentError(problems)
-
         try:
-            yield check
+            yield _Watch(problems, capture.records)
         finally:
             logger.removeHandler(capture)
             for url in dict.fromkeys(self.missing):
@@ -189,13 +207,31 @@ class Printer:
                     )
 
 
-def _sandbox_fetcher(allowed: list[Path], refused: list[str], missing: list[str]) -> object:
+@dataclass
+class _Watch:
+    """What `Printer._watch` collects: problems as user errors, and WeasyPrint's log records."""
+
+    problems: Diagnostics
+    records: list[logging.LogRecord]
+
+    def check(self) -> None:
+        if self.problems:
+            raise ContentError(self.problems)
+
+
+def _sandbox_fetcher(
+    allowed: list[Path],
+    refused: list[str],
+    missing: list[str],
+    layered: Callable[[Path], Path | None],
+) -> object:
     """A WeasyPrint URL fetcher that serves data: URIs and files under `allowed` only.
 
     Paths are resolved (symlinks followed) before the check, so a link inside assets/ that
     points elsewhere is refused. Everything else (http, https, ftp, other files, attachments)
     is recorded in `refused` and fails the document, without any connection being made; a
-    file under `allowed` that does not exist is recorded in `missing`.
+    file under `allowed` that does not exist (nor, for a stylesheet's file, in the next styles
+    folder: `layered`) is recorded in `missing`.
     """
     from weasyprint.urls import URLFetcher
 
@@ -210,6 +246,9 @@ def _sandbox_fetcher(allowed: list[Path], refused: list[str], missing: list[str]
                 inside = any(path.is_relative_to(folder) for folder in allowed)
                 if inside and path.is_file():
                     return super().fetch(path.as_uri(), headers)
+                found = layered(path) if inside else None
+                if found is not None:
+                    return super().fetch(found.as_uri(), headers)
                 if inside:
                     missing.append(url)
                     raise ValueError(f"no such file: {url}")

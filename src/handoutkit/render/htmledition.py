@@ -28,6 +28,7 @@ from handoutkit.resources import (
     SCREEN_STYLES,
     asset_problem,
     find_style,
+    layered_style_file,
     style_dirs,
 )
 
@@ -61,6 +62,8 @@ def screen_stylesheet(project_root: Path) -> str:
             if match.group(2).strip().lower().startswith("data:"):
                 return match.group(0)
             target = (path.parent / match.group(2)).resolve()
+            if any(target.is_relative_to(d) for d in allowed) and not target.is_file():
+                target = layered_style_file(project_root, target) or target
             if not any(target.is_relative_to(d) for d in allowed) or not target.is_file():
                 raise _problem(
                     shown,

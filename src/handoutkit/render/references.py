@@ -19,6 +19,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from handoutkit.models import CslDate, CslItem, CslName
+from handoutkit.render.markdown import WBR, url_breaks
 
 Style = Literal["plain", "italic", "link"]
 
@@ -60,9 +61,10 @@ class _Element:
 # --------------------------------------------------------------------------- public API
 
 
-def format_reference_html(item: CslItem) -> Markup:
-    """One reference as HTML; every field is escaped, so untrusted data cannot inject markup."""
-    return Markup("").join(_segment_html(segment) for segment in reference_segments(item))
+def format_reference_html(item: CslItem, breaks: Markup = WBR) -> Markup:
+    """One reference as HTML; every field is escaped, so untrusted data cannot inject markup.
+    A DOI or URL may break after / and . (`breaks`: `<wbr>` on screen, U+200B in print)."""
+    return Markup("").join(_segment_html(segment, breaks) for segment in reference_segments(item))
 
 
 def format_reference_text(item: CslItem) -> str:
@@ -340,10 +342,10 @@ def _merge_plain(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
-def _segment_html(segment: Segment) -> Markup:
+def _segment_html(segment: Segment, breaks: Markup = WBR) -> Markup:
     """Escape one segment; links contain text only, never nested elements."""
     if segment.style == "italic":
         return Markup("<i>{}</i>").format(segment.text)
-    if segment.style == "link" and segment.href:
-        return Markup('<a href="{}">{}</a>').format(segment.href, segment.text)
+    if segment.style == "link" and segment.href:  # a DOI or URL: may break after / and .
+        return Markup('<a href="{}">{}</a>').format(segment.href, url_breaks(segment.text, breaks))
     return Markup.escape(segment.text)

@@ -28,8 +28,16 @@ from handoutkit.diagnostics import Diagnostic, Location, display_path
 from handoutkit.errors import ContentError, HandoutkitError
 from handoutkit.i18n import SOURCE_LANGUAGE, MissingTranslation, plural_translator, translator
 from handoutkit.models import BRAND_PROPERTIES, Audience, BrandColours, Brief, Document
+from handoutkit.names import field_path
 from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
-from handoutkit.render.markdown import Citer, MarkdownRenderer, strip_markdown
+from handoutkit.render.markdown import (
+    WBR,
+    ZWSP,
+    Citer,
+    MarkdownRenderer,
+    strip_markdown,
+    url_breaks,
+)
 from handoutkit.render.references import format_reference_html, short_source
 from handoutkit.resources import template_dirs
 
@@ -105,13 +113,15 @@ class Renderer:
                 {
                     "number": n,
                     "key": key,
-                    "html": format_reference_html(library[key]),
+                    "html": format_reference_html(library[key], breaks),
                     "language": source_language(library[key].language, language),
                 }
                 for n, key in enumerate(citer.order, start=1)
             ]
 
         brand = project.config.organization.colours
+        region = project.config.region
+        breaks = ZWSP if medium == "print" else WBR
         values = {
             "medium": medium,
             "screen_css": Markup(screen_stylesheet(root)) if medium == "screen" else "",
@@ -125,8 +135,14 @@ class Renderer:
             "approved": approved,
             "crisis": project.crisis_for(language),
             "disclaimer": project.disclaimer_for(audience, language),
-            "md": MarkdownRenderer(citer),
+            "md": MarkdownRenderer(citer, medium=medium),
+            "url_breaks": lambda text: url_breaks(text, breaks),  # an address that may wrap
             "references": references,
+            # where each printed element's text comes from (see names.field_path)
+            "field": _field_marker(medium),
+            "field_path": field_path,
+            "crisis_field": f"crisis:{field_path(region, language)}",
+            "disclaimer_field": f"disclaimers:{field_path(audience, language)}",
         }
         return BaseContext(values, citer, listed)
 
@@ -245,6 +261,19 @@ def brand_css(brand: BrandColours | None) -> str:
     )
     # html:root outranks the stylesheets' :root, whatever order they are applied in
     return f"html:root {{{declarations} }}" if declarations else ""
+
+
+def _field_marker(medium: Medium) -> Any:
+    """`field(*path)` for templates: ` data-field="sections.0.heading"` in print, where the
+    print preflight reads it to locate what it finds; nothing on screen. (Markdown blocks are
+    marked by `md.block(text, field_path(...))`, in print only too.)"""
+
+    def field(*parts: str | int) -> Markup:
+        if medium != "print":
+            return Markup("")
+        return Markup(' data-field="{}"').format(field_path(*parts))
+
+    return field
 
 
 class TemplateCallError(Exception):
