@@ -39,6 +39,7 @@ from handoutkit.library import (  # (re-exported: the content model, in one impo
     CslName,
     DisclaimerLibrary,
 )
+from handoutkit.limits import OutputLimits
 
 __all__ = [
     "Audience",
@@ -241,6 +242,10 @@ class ProjectConfig(Strict):
     crisis_resources: Text = "content/crisis-resources.yaml"
     disclaimers: Text = "content/disclaimers.yaml"
     reading: ReadingSettings = Field(default_factory=lambda: ReadingSettings.model_validate({}))
+    limits: OutputLimits = Field(
+        default_factory=lambda: OutputLimits.model_validate({}),
+        description="What one output may cost: seconds, worker memory, pages per kind.",
+    )
 
 
 # --------------------------------------------------------------------------- documents

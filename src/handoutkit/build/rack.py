@@ -304,7 +304,7 @@ def build_rack(
     notes = list(spec.left_out)
     try:
         rack = make_rack(spec, project, renderer, printer)
-        path = write_atomic(out_dir, spec.relative_path, rack.pdf)
+        path = write_atomic(out_dir, spec.relative_path, rack.pdf, make_out_dir=False)
     except ContentError as exc:
         return OutputResult(spec, "failed", problems=[*notes, *exc.diagnostics], key=key)
     return OutputResult(

@@ -21,24 +21,25 @@ import datetime as dt
 import gc
 import hashlib
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from handoutkit.build import faults
 from handoutkit.build.fingerprint import file_matches
 from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
 from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection, SiteSpec
 from handoutkit.build.plan import plan
+from handoutkit.build.pool import Task, WorkerPool
 from handoutkit.build.rack import RackSpec
 from handoutkit.build.report import BuildReport, OutputResult, Progress
+from handoutkit.build.stop import Abandon, Stop, stop_signals
+from handoutkit.build.worker import Builder
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
 from handoutkit.errors import ContentError, UsageError
-from handoutkit.fileio import write_atomic
 from handoutkit.lint.checks import check_project
 
 # Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by
@@ -65,11 +66,50 @@ def build_project(
     on_plan: Callable[[int, Diagnostics], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Check the project, then build (or skip, when unchanged) every selected output."""
+    """Check the project, then build (or skip, when unchanged) every selected output.
+
+    SIGINT, SIGTERM and SIGHUP stop the build cleanly (see `build.stop`): the report's
+    `stopped_by` names the signal, its outputs not built are "stopped", and the manifest lists
+    what was completed.
+    """
     import time
 
     started = time.perf_counter()
-    selection = selection or Selection(formats=tuple(formats))
+    with stop_signals() as stop:
+        return _build(
+            project,
+            out_dir,
+            today,
+            selection or Selection(formats=tuple(formats)),
+            strict,
+            whole_project,
+            jobs,
+            force,
+            recycle_after,
+            on_plan,
+            progress,
+            stop,
+            started,
+        )
+
+
+def _build(
+    project: Project,
+    out_dir: Path,
+    today: dt.date,
+    selection: Selection,
+    strict: bool,
+    whole_project: bool,
+    jobs: int,
+    force: bool,
+    recycle_after: int,
+    on_plan: Callable[[int, Diagnostics], None] | None,
+    progress: Progress | None,
+    stop: Stop,
+    started: float,
+) -> BuildReport:
+    import time
+
     specs = plan(project, selection)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -134,20 +174,34 @@ def build_project(
     for result in results.values():
         if progress is not None:
             progress(result)
-    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after):
+    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after, stop):
         results[index] = result
         if progress is not None:
             progress(result)
     ordered = [results[i] for i in range(len(specs)) if i != site]
-    if ordered:
-        update_manifest(out_dir, project, ordered)
+    if ordered:  # what was completed, even when the build was stopped
+        _update_manifest(out_dir, project, ordered, diagnostics)
     if site is not None:
-        results[site] = _build_site(project, out_dir, specs, site)
-        if progress is not None:
-            progress(results[site])
-        update_manifest(out_dir, project, [results[site]])
+        if stop.signum is not None:
+            results[site] = OutputResult(specs[site], "stopped")
+        else:
+            results[site] = _build_site(project, out_dir, specs, site)
+            if progress is not None:
+                progress(results[site])
+            _update_manifest(out_dir, project, [results[site]], diagnostics)
         ordered = [results[i] for i in range(len(specs))]
-    return BuildReport(diagnostics, ordered, time.perf_counter() - started)
+    report = BuildReport(diagnostics, ordered, time.perf_counter() - started)
+    report.stopped_by = stop.signum
+    return report
+
+
+def _update_manifest(
+    out_dir: Path, project: Project, results: list[OutputResult], diagnostics: Diagnostics
+) -> None:
+    try:
+        update_manifest(out_dir, project, results)
+    except ContentError as exc:  # e.g. the output folder is gone or the disk is full
+        diagnostics.extend(exc.diagnostics)
 
 
 def _build_site(
@@ -173,7 +227,7 @@ def _build_site(
         "built" if made.written or made.removed else "skipped",
         out_dir / spec.relative_path,
         made.pages,
-        _sha256(made.index),
+        hashlib.sha256(made.index).hexdigest(),
         len(made.index),
         seconds=time.perf_counter() - started,
     )
@@ -192,38 +246,42 @@ def _run(
     out_dir: Path,
     jobs: int,
     recycle_after: int,
+    stop: Stop,
 ) -> Iterator[tuple[int, OutputResult]]:
-    """Build outputs here (one job) or in forked workers; yields results as they finish."""
+    """Build outputs here (one job) or in worker processes; yields results as they finish."""
     if not to_build:
         return
-    global _WORKER_STATE
-    _WORKER_STATE = _Worker(project, specs, out_dir.resolve())
+    injected = faults.from_environment()
     if jobs <= 1 or len(to_build) == 1:
+        builder = Builder(project, specs, out_dir.resolve(), injected)
         try:
-            for index, key in to_build:
-                yield index, _WORKER_STATE.build(index, key)
+            for position, (index, key) in enumerate(to_build):
+                try:
+                    if stop.signum is not None:  # a first Ctrl+C: start nothing more
+                        raise Abandon(stop.signum)
+                    with stop.raising_here():
+                        result = builder.build(index, key)
+                except Abandon:
+                    for rest, rest_key in to_build[position:]:
+                        yield rest, OutputResult(specs[rest], "stopped", key=rest_key)
+                    return
+                yield index, result
         finally:
-            gc.unfreeze()  # frozen by _Worker.build; this process may go on to other work
+            gc.unfreeze()  # frozen by Builder.build; this process may go on to other work
         return
-    context = _start_forkserver()
-    with _RecyclingPool(
-        max_workers=min(jobs, len(to_build)),
-        mp_context=context,
-        initializer=_init_worker,
+    pool = WorkerPool(
+        _start_forkserver(),
+        min(jobs, len(to_build)),
         # a worker gets the project without its documents, and each task its own spec: the
         # whole project was pickled into every new worker (1,000 documents: 15 MB, 1.7 s and
         # 80 MB of memory per worker, every `recycle_after` outputs)
-        initargs=(replace(project, documents=[]), [], out_dir.resolve()),
-        max_tasks_per_child=recycle_after,
-    ) as pool:
-        futures = {
-            pool.submit(_build_in_worker, index, key, specs[index]): index
-            for index, key in to_build
-        }
-        for future in as_completed(futures):
-            index = futures[future]
-            # keep the parent's own spec (and document) objects, not the worker's copies
-            yield index, replace(future.result(), spec=specs[index])
+        (replace(project, documents=[]), out_dir.resolve(), injected),
+        out_dir.resolve(),
+        project.config.limits,
+        stop,
+        recycle_after,
+    )
+    yield from pool.run([Task(index, key, specs[index]) for index, key in to_build])
 
 
 def _start_forkserver() -> Any:
@@ -240,109 +298,6 @@ def _start_forkserver() -> Any:
     )
     forkserver.ensure_running()
     return context
-
-
-class _RecyclingPool(ProcessPoolExecutor):
-    """A ProcessPoolExecutor that always replaces a worker retired by `max_tasks_per_child`.
-
-    CPython gh-115634 (3.11 up to the fix in 3.13/3.14): the pool decides whether to replace a
-    worker that exited at its task limit with a semaphore that counts completed tasks, not idle
-    workers; a stale count means no replacement, and once every worker has retired the
-    remaining outputs wait forever (a -j 2 build of more than about 2 × `recycle_after` outputs
-    hung). As in the upstream fix, a worker that exited is replaced whenever the pool is short.
-    """
-
-    def _adjust_process_count(self) -> None:
-        manager: object = self._executor_manager_thread
-        if threading.current_thread() is manager:  # a worker exited
-            if len(self._processes) < self._max_workers:  # type: ignore[attr-defined]
-                self._spawn_process()  # type: ignore[attr-defined]
-            return
-        super()._adjust_process_count()
-
-
-class _Worker:
-    """One process's renderer and printer, created on first use and kept for its life."""
-
-    def __init__(self, project: Project, specs: list[OutputSpec], out_dir: Path) -> None:
-        self.project = project
-        self.specs = specs
-        self.out_dir = out_dir
-        self._renderer: Any = None
-        self._printer: Any = None
-        self._frozen = False
-
-    def build(self, index: int, key: str, spec: OutputSpec | None = None) -> OutputResult:
-        result = self._build(index, key, spec)
-        if not self._frozen:
-            # WeasyPrint makes many short-lived objects, so the garbage collector runs often,
-            # and each full collection also walks every object that lives for the whole build:
-            # the loaded project, the modules, fonts and stylesheets. Freezing them (after the
-            # first output has warmed the caches) made rendering 8-10 % faster in a process
-            # holding 100 loaded documents.
-            gc.collect()
-            gc.freeze()
-            self._frozen = True
-        return result
-
-    def _build(self, index: int, key: str, spec: OutputSpec | None) -> OutputResult:
-        import time
-
-        from handoutkit.render.renderer import Renderer
-
-        started = time.perf_counter()
-        spec = self.specs[index] if spec is None else spec
-        self._renderer = self._renderer or Renderer(self.project)
-        if isinstance(spec, RackSpec):
-            from handoutkit.build.rack import build_rack
-            from handoutkit.pdf.printer import Printer
-
-            self._printer = self._printer or Printer(self.project.root)
-            return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
-        assert isinstance(spec, DocumentOutput)
-        document = spec.document
-        try:
-            if spec.fmt == "html":
-                data = self._renderer.render(document, spec.edition, "screen").html.encode()
-                pages = 0
-            else:
-                from handoutkit.pdf.printer import Printer
-
-                self._printer = self._printer or Printer(self.project.root)
-                html = self._renderer.render(document, spec.edition).html
-                assert spec.paper is not None
-                printed = self._printer.print_pdf(html, spec.edition, spec.paper, document.shown)
-                data, pages = printed.pdf, printed.pages
-            path = write_atomic(self.out_dir, spec.relative_path, data)
-        except ContentError as exc:
-            return OutputResult(spec, "failed", problems=exc.diagnostics, key=key)
-        return OutputResult(
-            spec,
-            "built",
-            path,
-            pages,
-            _sha256(data),
-            len(data),
-            key,
-            seconds=time.perf_counter() - started,
-        )
-
-
-_WORKER_STATE: _Worker | None = None
-
-
-def _init_worker(project: Project, specs: list[OutputSpec], out_dir: Path) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = _Worker(project, specs, out_dir)
-
-
-def _build_in_worker(index: int, key: str, spec: OutputSpec) -> OutputResult:
-    assert _WORKER_STATE is not None
-    return _WORKER_STATE.build(index, key, spec)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --------------------------------------------------------------------------- helpers

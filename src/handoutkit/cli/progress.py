@@ -74,7 +74,15 @@ class BuildDisplay:
             return f"[green]built[/] {name}{pages}"
         if result.status == "skipped":
             return f"[dim]unchanged[/] {name}" if self.verbose_skips or not self.live else ""
+        if result.status == "stopped":  # the one-line summary says how many
+            return ""
         return f"[red]failed[/] {result.spec.name}"
+
+    def stopped(self, summary: str) -> None:
+        """A build stopped by a signal: only the one-line summary."""
+        if self._progress is not None:
+            self._progress.stop()
+        self.console.print(f"[red]{summary}[/]", highlight=False, soft_wrap=True)
 
     def finish(self, report: BuildReport, summary: str) -> None:
         if self._progress is not None:
