@@ -89,6 +89,13 @@ def _write_error(path: Path, message: str, hint: str = "") -> ContentError:
 
 @contextlib.contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (for the manifest): concurrent builds take turns."""
+    if not out_dir.is_dir():
+        raise _write_error(
+            out_dir,
+            f"cannot update the manifest: the output folder '{display_path(out_dir)}' is gone",
+            "was it deleted or its disk unmounted during the build? Build again",
+        )
     try:
         handle = open(out_dir / LOCK, "a+b")  # noqa: SIM115 (closed below)
     except OSError as exc:

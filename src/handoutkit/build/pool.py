@@ -33,7 +33,15 @@ from typing import Any
 from handoutkit.build.outputs import OutputSpec
 from handoutkit.build.report import OutputResult
 from handoutkit.build.stop import Stop
-from handoutkit.build.worker import describe, located, out_of_memory, serve, time_limit, weight
+from handoutkit.build.worker import (
+    describe,
+    located,
+    out_of_memory,
+    remove_temporary,
+    serve,
+    time_limit,
+    weight,
+)
 from handoutkit.diagnostics import Diagnostic, Severity
 from handoutkit.limits import OutputLimits
 
@@ -193,7 +201,7 @@ class WorkerPool:
         else:
             yield (
                 task.index,
-                OutputResult(task.spec, "failed", [self._twice(task, how)], key=task.key),
+                OutputResult(task.spec, "failed", problems=[self._twice(task, how)], key=task.key),
             )
 
     def _reap(self, slot: _Slot) -> str:
@@ -263,13 +271,7 @@ class WorkerPool:
             self._remove_temporary(slot.task.spec, slot.process.pid)
 
     def _remove_temporary(self, spec: OutputSpec, pid: int | None) -> None:
-        """The temporary file a dead worker may have left (see `fileio.write_atomic`)."""
-        target = self.out_dir / spec.relative_path
-        try:
-            for path in target.parent.glob(f".{target.name}.{pid}.*.tmp"):
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
+        remove_temporary(self.out_dir / spec.relative_path, pid)
 
     def _shut_down(self) -> None:
         """Ask idle workers to exit, kill busy ones (the build is leaving), wait for all."""

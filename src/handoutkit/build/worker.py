@@ -63,11 +63,13 @@ class Builder:
         self._renderer: Any = None
         self._printer: Any = None
         self._frozen = False
+        self.current: Path | None = None  # the output being built (its path)
 
     def build(
         self, index: int, key: str, spec: OutputSpec | None = None, attempt: int = 1
     ) -> OutputResult:
         spec = self.specs[index] if spec is None else spec
+        self.current = self.out_dir / spec.relative_path
         faults.at_start(self.faults, spec.name, attempt, self.in_worker)
         limits = self.project.config.limits
         # a worker is timed by the pool, which can kill it whatever it is doing
@@ -211,10 +213,10 @@ def serve(conn: Connection, life: Connection, init: tuple[Any, ...]) -> None:
     None asks it to exit. An exception that is not a content problem is a bug in handoutkit:
     its traceback goes back to the build, which stops with an internal error.
     """
-    _die_with_parent(life)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the build to handle
     project, out_dir, injected = init
     builder = Builder(project, [], out_dir, injected, in_worker=True)
+    _die_with_parent(life, builder)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the build to handle
     while True:
         try:
             task = conn.recv()
@@ -231,8 +233,9 @@ def serve(conn: Connection, life: Connection, init: tuple[Any, ...]) -> None:
         conn.send(("done", result))
 
 
-def _die_with_parent(life: Connection) -> None:
-    """Exit when the build process or the forkserver goes away, however it goes."""
+def _die_with_parent(life: Connection, builder: Builder) -> None:
+    """Exit when the build process or the forkserver goes away, however it goes; first remove
+    the temporary file of the output in progress, which the build can no longer remove."""
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -243,6 +246,18 @@ def _die_with_parent(life: Connection) -> None:
     def watch() -> None:
         with contextlib.suppress(EOFError, OSError):
             life.poll(None)  # nothing is ever sent: this returns at the end of file
+        current = builder.current
+        if current is not None:
+            remove_temporary(current, os.getpid())
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="handoutkit-parent-watch", daemon=True).start()
+
+
+def remove_temporary(target: Path, pid: int | None) -> None:
+    """The temporary file process `pid` may have left for `target` (see `fileio.write_atomic`)."""
+    try:
+        for path in target.parent.glob(f".{target.name}.{pid}.*.tmp"):
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
