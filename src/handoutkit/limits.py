@@ -70,7 +70,14 @@ class PageSettings(_Strict):
             if given is None:
                 merged[kind] = dict(defaults)
             elif isinstance(given, dict):
-                merged[kind] = {**defaults, **given}
+                both = {**defaults, **given}
+                warning, error = both.get("warning"), both.get("error")
+                if isinstance(warning, int) and isinstance(error, int) and warning > error:
+                    # a default that contradicts the value given gives way to it
+                    for key in ("warning", "error"):
+                        if key not in given:
+                            both[key] = None
+                merged[kind] = both
         return merged
 
     def of(self, kind: str) -> PageLimits:

@@ -91,10 +91,12 @@ def build(
     jobs: int = 2,
     faults: str = "",
     on_line: Callable[[subprocess.Popen[str], str], bool] | None = None,
+    on_poll: Callable[[subprocess.Popen[str], set[tuple[int, str]]], bool] | None = None,
 ) -> Build:
     """Run `handoutkit build -j JOBS ARGS` in a process of its own, watching its descendants.
 
-    `on_line` sees each line of its stderr until it returns True (it has sent a signal)."""
+    `on_line` sees each line of its stderr, `on_poll` the descendants seen so far every 50 ms,
+    until one returns True (it has sent a signal)."""
     env = {**os.environ, "HANDOUTKIT_TODAY": TODAY, "HANDOUTKIT_FAULTS": faults}
     process = subprocess.Popen(
         [str(HANDOUTKIT), "build", "-j", str(jobs), *args],
@@ -121,6 +123,8 @@ def build(
     deadline = time.monotonic() + 180
     while process.poll() is None:
         seen |= descendants(process.pid)
+        if on_poll is not None and not signalled and on_poll(process, seen):
+            signalled.append(time.monotonic())
         assert time.monotonic() < deadline, "the build did not finish in 180 s"
         time.sleep(0.05)
     ended = time.monotonic()
@@ -172,9 +176,13 @@ def manifest(out: Path) -> dict[str, dict]:
     return {entry["path"]: entry for entry in data["outputs"]}
 
 
-def assert_outputs_sound(out: Path) -> set[str]:
+def assert_outputs_sound(out: Path, *, abandoned: bool = False) -> set[str]:
     """Every PDF is valid, no temporary file is left, and the manifest lists exactly the PDFs
-    there with their checksums; returns the PDFs' names."""
+    there with their checksums; returns the PDFs' names.
+
+    `abandoned`: outputs in progress were abandoned, and one may have been written (whole, by
+    its atomic rename) just before its worker was killed, too late to be reported: such a file
+    may be missing from the manifest (the next build makes it again)."""
     pdfs = {path.relative_to(out).as_posix() for path in out.rglob("*.pdf")}
     for name in pdfs:
         checked = subprocess.run(["qpdf", "--check", str(out / name)], capture_output=True)
@@ -182,7 +190,7 @@ def assert_outputs_sound(out: Path) -> set[str]:
     assert not [p.name for p in out.rglob("*.tmp")], "temporary files left behind"
     if pdfs:
         entries = manifest(out)
-        assert set(entries) == pdfs
+        assert set(entries) <= pdfs if abandoned else set(entries) == pdfs
         for name, entry in entries.items():
             assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]
     return pdfs
@@ -270,23 +278,39 @@ def test_a_stopped_build_exits_cleanly_and_lists_what_it_completed(
     assert summary.endswith("not built; the manifest lists what was completed")
     assert result.after_signal < 5, "the build took more than 5 s to stop"
     out = batch / "dist"
-    pdfs = assert_outputs_sound(out)
-    assert result.built <= pdfs
+    pdfs = assert_outputs_sound(out, abandoned=signals[0] != signal.SIGINT)
+    assert result.built <= set(manifest(out)) <= pdfs
     assert len(pdfs) < 8, "the build was not stopped: every output was built"
     assert "Traceback" not in result.err
     assert_no_process_left(result)
 
 
 def test_a_second_ctrl_c_abandons_the_outputs_in_progress(batch: Path) -> None:
-    """After a first Ctrl+C the build waits for the outputs in progress; one of them never
-    ends here (a handout template loops for ever), and a second Ctrl+C stops it at once."""
-    never_ending(batch, "handout")
-    result = build(batch, on_line=send(signal.SIGINT, signal.SIGINT))
+    """After a first Ctrl+C the build waits for the outputs in progress: here both workers
+    print a brief whose template loops for ever. A second Ctrl+C stops them at once."""
+    never_ending(batch, "brief")
+    busy_since: list[float] = []
+    still_running: list[bool] = []
+
+    def two_ctrl_c(process: subprocess.Popen[str], seen: set[tuple[int, str]]) -> bool:
+        if len([p for p in seen if alive(p) and "forkserver" in _command(p[0])]) < 3:
+            return False  # the server and two workers
+        busy_since.append(time.monotonic())
+        if time.monotonic() - busy_since[0] < 1:
+            return False
+        process.send_signal(signal.SIGINT)
+        time.sleep(1)
+        still_running.append(process.poll() is None)
+        process.send_signal(signal.SIGINT)
+        return True
+
+    result = build(batch, on_poll=two_ctrl_c)
+    assert still_running == [True], "the first Ctrl+C did not wait for the outputs in progress"
     assert result.code == 130, result.err
     assert result.after_signal < 5, "the second Ctrl+C did not stop the build at once"
-    assert result.lines("handoutkit: stopped by SIGINT: ")
-    pdfs = assert_outputs_sound(batch / "dist")
-    assert result.built == pdfs and not any("handout" in name for name in pdfs)
+    [summary] = result.lines("handoutkit: stopped by SIGINT: ")
+    assert "0 built, 0 unchanged, 0 failed, 4 not built" in summary
+    assert not assert_outputs_sound(batch / "dist")
     assert_no_process_left(result)
 
 
@@ -424,6 +448,10 @@ def test_default_limits() -> None:
         {"organization": {"name": "X"}, "limits": {"pages": {"handout": {"error": None}}}}
     ).limits
     assert custom.page_thresholds("handout", "standard") == (12, None)
+    lower = ProjectConfig.model_validate(  # the default warning (12) gives way to error 5
+        {"organization": {"name": "X"}, "limits": {"pages": {"handout": {"error": 5}}}}
+    ).limits
+    assert lower.page_thresholds("handout", "standard") == (None, 5)
 
 
 # --------------------------------------------------------------------------- disk and folders

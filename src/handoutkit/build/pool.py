@@ -157,13 +157,13 @@ class WorkerPool:
 
     # ----------------------------------------------------------------- results and deaths
 
-    def _collect(self) -> Iterator[tuple[int, OutputResult]]:
+    def _collect(self, timeout: float = POLL) -> Iterator[tuple[int, OutputResult]]:
         busy = [slot for slot in self.slots if slot.task]
         waiting: list[Any] = [slot.conn for slot in busy]
         waiting += [slot.process.sentinel for slot in self.slots]
         now = time.monotonic()
         deadlines = [slot.deadline - now for slot in busy if slot.deadline is not None]
-        ready = set(wait(waiting, timeout=max(0.0, min([POLL, *deadlines]))))
+        ready = set(wait(waiting, timeout=max(0.0, min([timeout, *deadlines]))))
         for slot in list(self.slots):
             if slot.task and slot.conn in ready:
                 try:
@@ -258,6 +258,7 @@ class WorkerPool:
             task = pending.popleft()
             yield task.index, OutputResult(task.spec, "stopped", key=task.key)
         if self.stop.abandon:
+            yield from self._collect(timeout=0)  # results already sent are kept
             for slot in list(self.slots):
                 if slot.task is not None:
                     busy = slot.task

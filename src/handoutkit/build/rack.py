@@ -176,6 +176,7 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
     """Print each member and the catalog, and merge them into the pack."""
     printed: list[_Member] = []
     left_out: list[Diagnostic] = []
+    _warning, most_pages = project.config.limits.page_thresholds(KIND, EDITION)
     for member in spec.members:
         try:
             html = renderer.render(member, EDITION).html
@@ -183,6 +184,10 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
         except ContentError as exc:
             count = len(exc.diagnostics) or 1
             left_out.append(left_out_problem(spec, member, f"printing failed ({count} problem(s))"))
+            continue
+        if most_pages is not None and result.pages > most_pages:  # as its own PDF fails
+            why = f"{result.pages} pages, more than the {most_pages} a {KIND} may have"
+            left_out.append(left_out_problem(spec, member, why))
             continue
         printed.append(_Member(member, result.pdf, result.pages))
     if not printed:

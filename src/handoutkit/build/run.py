@@ -3,16 +3,18 @@
 The matrix is documents × editions × paper sizes (× formats) from `handoutkit.yaml`, narrowed by
 a `Selection`, plus the rack packs of `--format rack` (built by `build.rack`). Each output has a
 content-addressed key (see `build.keys`): an output whose key and file are unchanged is skipped
-without importing WeasyPrint. The rest are built in this process (`jobs=1`) or by worker
-processes forked from a server that has imported WeasyPrint once; each worker keeps one
-`Printer` (fonts, parsed stylesheets) and is replaced after `recycle_after` outputs, which
-bounds its memory.
+without importing WeasyPrint. The rest are built in this process (`jobs=1`, by
+`build.worker.Builder`) or by the worker processes of `build.pool`, forked from a server that
+has imported WeasyPrint once; each worker keeps one `Printer` (fonts, parsed stylesheets) and
+is replaced after `recycle_after` outputs, which bounds its memory.
 
-A document with errors, or an output whose rendering fails, is reported and skipped; the
-others still build. Outputs are written atomically (temporary file, then rename), so a
-failure never leaves a partial file and an earlier good output stays in place. The manifest
-(`manifest.json`, which also holds the cache keys) is merged under a file lock, so two builds
-into the same folder never lose each other's entries.
+A document with errors, an output whose rendering fails or passes a limit of `limits:` (time,
+memory, pages), or whose worker dies twice, is reported and skipped; the others still build.
+Outputs are written atomically (temporary file, then rename), so a failure never leaves a
+partial file and an earlier good output stays in place. The manifest (`manifest.json`, which
+also holds the cache keys) is merged under a file lock, so two builds into the same folder
+never lose each other's entries. A stop signal (see `build.stop`) ends the build early, with
+the manifest of what was completed.
 """
 
 from __future__ import annotations

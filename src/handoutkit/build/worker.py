@@ -132,12 +132,16 @@ class Builder:
             "built",
             path,
             pages,
-            hashlib.sha256(data).hexdigest(),
+            _sha256(data),
             len(data),
             key,
             notes,
             seconds=time.perf_counter() - started,
         )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 # --------------------------------------------------------------------------- limits
