@@ -5,9 +5,10 @@ the middle of one particular document, a full disk, a read-only mount. The build
 `HANDOUTKIT_FAULTS`, a comma-separated list of `ACTION=OUTPUT` (OUTPUT an output's name, as
 in the manifest: `demo/handout.en.standard.letter.pdf`):
 
-- `kill`: the worker process kills itself with SIGKILL when it starts this output, the first
-  time only (so the retry in a fresh worker succeeds); `kill-always`: every time. Only in
-  worker processes (`-j 2` or more): in a `-j 1` build it would kill the build itself.
+- `kill`: the worker process kills itself with SIGKILL in the middle of this output, when it
+  has printed it and written half of it (its temporary file exists, not yet renamed), the
+  first time only (so the retry in a fresh worker succeeds); `kill-always`: every time. Only
+  in worker processes (`-j 2` or more): in a `-j 1` build it would kill the build itself.
 - `enospc`: writing the output fails as on a full disk (`fsync` reports ENOSPC);
 - `erofs`: creating its temporary file fails as on a read-only file system (EROFS).
 
@@ -16,7 +17,8 @@ the worker forkserver is started once per process and keeps the environment it s
 so a variable set later (as the tests do) would not reach it. Without the variable nothing
 here runs. A disk fault replaces `os.fsync` or `tempfile.mkstemp` for the one write of that
 output, in the process that writes it, so the real error path of `fileio.write_atomic`
-(temporary file removed, a located error) is what the test sees.
+(temporary file removed, a located error) is what the test sees; a kill replaces `os.fsync`
+the same way, so the build must remove the temporary file its dead worker left.
 """
 
 from __future__ import annotations
@@ -45,18 +47,14 @@ def from_environment() -> Faults:
     return faults
 
 
-def at_start(faults: Faults, name: str, attempt: int, in_worker: bool) -> None:
-    """Called by a worker as it starts an output: die here if asked to."""
+@contextlib.contextmanager
+def on_write(faults: Faults, name: str, attempt: int, in_worker: bool) -> Iterator[None]:
+    """While an output is written: die, or fail as a full or read-only disk would."""
     action = faults.get(name)
     if in_worker and (action == "kill-always" or (action == "kill" and attempt == 1)):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-@contextlib.contextmanager
-def on_write(faults: Faults, name: str) -> Iterator[None]:
-    """While an output is written: fail the write as a full or read-only disk would."""
-    action = faults.get(name)
-    if action == "enospc":
+        with _replaced(os, "fsync", _dying):
+            yield
+    elif action == "enospc":
         with _replaced(os, "fsync", _failing(errno.ENOSPC)):
             yield
     elif action == "erofs":
@@ -64,6 +62,10 @@ def on_write(faults: Faults, name: str) -> Iterator[None]:
             yield
     else:
         yield
+
+
+def _dying(*_args: object) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _failing(code: int) -> Any:

@@ -64,13 +64,14 @@ class Builder:
         self._printer: Any = None
         self._frozen = False
         self.current: Path | None = None  # the output being built (its path)
+        self.attempt = 1  # of the output being built (see `build.faults`)
 
     def build(
         self, index: int, key: str, spec: OutputSpec | None = None, attempt: int = 1
     ) -> OutputResult:
         spec = self.specs[index] if spec is None else spec
         self.current = self.out_dir / spec.relative_path
-        faults.at_start(self.faults, spec.name, attempt, self.in_worker)
+        self.attempt = attempt
         limits = self.project.config.limits
         # a worker is timed by the pool, which can kill it whatever it is doing
         seconds = None if self.in_worker else limits.seconds and limits.seconds * weight(spec)
@@ -123,7 +124,7 @@ class Builder:
                 notes = page_problems(self.project, spec, pages)
                 if any(note.severity is Severity.ERROR for note in notes):
                     return OutputResult(spec, "failed", problems=notes, key=key)
-            with faults.on_write(self.faults, spec.name):
+            with faults.on_write(self.faults, spec.name, self.attempt, self.in_worker):
                 path = write_atomic(self.out_dir, spec.relative_path, data, make_out_dir=False)
         except ContentError as exc:
             return OutputResult(spec, "failed", problems=[*notes, *exc.diagnostics], key=key)

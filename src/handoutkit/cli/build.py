@@ -136,7 +136,7 @@ def _stopped(report: BuildReport, display: BuildDisplay | None) -> int:
             typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
-            display.stopped(line)
+            display.stopped(report, line)
     except OSError:
         pass
     codes = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
