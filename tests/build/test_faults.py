@@ -545,3 +545,58 @@ def test_an_output_folder_that_vanishes_during_the_build_is_not_made_again(
     assert problem.rule == "output"
     assert "cannot update the manifest: the output folder 'dist' is gone" in problem.message
     assert not report.ok
+
+
+# --------------------------------------------------------------------------- stopping in-process
+
+
+def test_a_stop_signal_during_the_check_stops_the_build_at_once(batch: Path, monkeypatch) -> None:
+    import handoutkit.build.run as run_module
+    from handoutkit.content.loader import load_project
+
+    real = run_module.check_project
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)  # the handler raises before this ends
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "check_project", interrupted)
+    started = time.monotonic()
+    report = run_module.build_project(
+        load_project(batch), batch / "dist", today=dt.date.fromisoformat(TODAY)
+    )
+    assert time.monotonic() - started < 5
+    assert report.stopped_by == signal.SIGTERM and not report.ok
+    assert [r.status for r in report.results] == ["stopped"] * 4
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the build's handler is gone
+
+
+def test_sigterm_in_a_one_process_build_abandons_the_write_in_progress(
+    batch: Path, monkeypatch
+) -> None:
+    """-j 1: SIGTERM arrives while the second output is being written (its temporary file
+    exists): that write is abandoned and its temporary file removed, the first output is in
+    the manifest, the others are stopped."""
+    from handoutkit.build.run import build_project
+    from handoutkit.content.loader import load_project
+
+    real = os.fsync
+    writes: list[int] = []
+
+    def fsync(fd: int) -> None:
+        writes.append(fd)
+        if len(writes) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(10)  # the handler raises before this ends
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    report = build_project(
+        load_project(batch), batch / "dist", today=dt.date.fromisoformat(TODAY), jobs=1
+    )
+    monkeypatch.setattr(os, "fsync", real)
+    assert report.stopped_by == signal.SIGTERM
+    assert [r.status for r in report.results] == ["built", "stopped", "stopped", "stopped"]
+    first = report.results[0].spec.name
+    assert assert_outputs_sound(batch / "dist") == {first}

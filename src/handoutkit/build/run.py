@@ -133,7 +133,14 @@ def _build(
     }
     if jobs > 1 and len(stale) > 1:
         _start_forkserver()  # it imports WeasyPrint while this process checks the project
-    diagnostics = check_project(project, today, whole_project=whole_project)
+    try:  # a stop signal that abandons work stops the check too: nothing is built yet
+        with stop.raising_here():
+            diagnostics = check_project(project, today, whole_project=whole_project)
+    except Abandon:
+        stopped = [OutputResult(spec, "stopped") for spec in specs]
+        report = BuildReport(Diagnostics(), stopped, time.perf_counter() - started)
+        report.stopped_by = stop.signum
+        return report
     blocked = _blocked_documents(project, diagnostics, strict)
     results: dict[int, OutputResult] = {}
     to_build: list[tuple[int, str]] = []
