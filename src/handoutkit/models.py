@@ -234,6 +234,11 @@ class ProjectConfig(Strict):
         description="Paper sizes to build.",
     )
     output: Text = Field("dist", description="Output folder of `handoutkit build`.")
+    pdf_standard: Literal["ua-1", "ua-2"] = Field(
+        "ua-1",
+        description="The accessibility standard PDFs conform to: ua-1 (PDF/UA-1, PDF 1.7) or "
+        "ua-2 (PDF/UA-2 and WTPDF 1.0, PDF 2.0).",
+    )
     review_interval_months: int = Field(
         default=12, ge=1, le=60, description="Months from a document's last review to its next."
     )

@@ -74,6 +74,11 @@ _RULES = (
     ),
     Rule("link", "check", "Links go to https://, http://, mailto: or tel: only."),
     Rule(
+        "foreign-phrase",
+        "check",
+        "A phrase marked [text]{lang=xx} names a valid language other than the document's.",
+    ),
+    Rule(
         "mandatory-block",
         "check",
         "Crisis resources and a disclaimer exist for the document's region, audience and language.",
@@ -153,6 +158,14 @@ _RULES = (
         "Text sizes meet the edition's minimum (12 pt body; large print 18 pt).",
     ),
     Rule("page-size", "audit", "All pages have one paper size."),
+    Rule("split-element", "audit", "A table or list a page break splits is one structure element."),
+    Rule("link-description", "audit", "Link annotations say what the link is, not an internal id."),
+    Rule("table-scope", "audit", "Table header cells (TH) have a /Scope (row or column)."),
+    Rule(
+        "fused-citation",
+        "audit",
+        "Citation numbers do not run into the digits before them in extracted text.",
+    ),
     Rule("verapdf", "audit", "veraPDF finds the file PDF/UA compliant."),
 )
 

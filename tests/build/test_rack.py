@@ -568,10 +568,10 @@ def test_a_handout_that_fails_to_print_is_left_out_and_tried_again(
 
     real = Printer.print_pdf
 
-    def failing(self, html, edition, paper, shown):
+    def failing(self, html, edition, paper, shown, standard="ua-1"):
         if shown == "content/zeta/handout.en.yaml":
             raise ContentError.at(Location("x"), "cannot print", rule="print")
-        return real(self, html, edition, paper, shown)
+        return real(self, html, edition, paper, shown, standard)
 
     monkeypatch.setattr(Printer, "print_pdf", failing)
     output = build(run, project, code=1)[LETTER]

@@ -16,7 +16,9 @@ its rule in `handoutkit.rules`:
 8. heading levels: H1 first, no level skipped on the way down;
 9. text sizes as printed (Tf size × text matrix × CTM), with thresholds per edition;
 10. page size, and one size for all pages;
-11. veraPDF's PDF/UA-1 verdict, when veraPDF is installed (`handoutkit.audit.verapdf`, run
+11. what a screen reader gets (`handoutkit.audit.reading`): split tables and lists, link
+    descriptions, header cell scope, citation numbers fused with digits;
+12. veraPDF's PDF/UA-1 verdict, when veraPDF is installed (`handoutkit.audit.verapdf`, run
     once for all files by `handoutkit.audit.run`).
 
 Checks 5, 7 and 9 read the content streams (`handoutkit.audit.scan`); the others read the
@@ -36,6 +38,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from handoutkit.audit.reading import reading_problems
 from handoutkit.audit.report import FileAudit, PageSize, Problem, first_line, page_list, plural
 from handoutkit.audit.scan import ContentScanner, FontUse
 from handoutkit.pdf.read import inherited, is_struct_elem, kids
@@ -113,6 +116,9 @@ class PdfChecks:
         self.check_fonts(fonts)
         if self.struct_root is not None:
             self.check_structure()
+            self.audit.problems.extend(
+                reading_problems(self.pdf, self.struct_root, self.audit.path)
+            )
         self.check_text_sizes()
         self.check_page_sizes()
 

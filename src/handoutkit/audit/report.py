@@ -126,7 +126,8 @@ class FileAudit:
     figures: int = 0
     figures_without_alt: int = 0
     untagged_operations: dict[int, int] = field(default_factory=dict)  # page → count
-    verapdf: FileVerdict | None = None
+    verapdf: FileVerdict | None = None  # the first validation profile's verdict
+    verapdf_verdicts: list[FileVerdict] = field(default_factory=list)  # every profile's
     verapdf_note: str = ""
 
     @property
@@ -186,12 +187,15 @@ class FileAudit:
         parts.append(f"PDF/UA-{self.pdfua_part}" if self.pdfua_part else "not PDF/UA")
         if self.verapdf is None:
             parts.append("veraPDF not run")
-        elif self.verapdf.compliant:
-            parts.append("veraPDF compliant")
-        elif self.verapdf.compliant is None:
-            parts.append("veraPDF could not validate it")
-        else:
-            parts.append(f"veraPDF: {plural(len(self.verapdf.failed_rules), 'rule')} failed")
+        for result in self.verapdf_verdicts:
+            flavour = f" {result.flavour}" if len(self.verapdf_verdicts) > 1 else ""
+            if result.compliant:
+                parts.append(f"veraPDF{flavour} compliant")
+            elif result.compliant is None:
+                parts.append(f"veraPDF{flavour} could not validate it")
+            else:
+                rules = plural(len(result.failed_rules), "rule")
+                parts.append(f"veraPDF{flavour}: {rules} failed")
         return f"{self.path}: {verdict} — {', '.join(parts)}"
 
     def to_json(self) -> dict[str, object]:
@@ -236,6 +240,7 @@ class FileAudit:
             figures={"count": self.figures, "without_alt": self.figures_without_alt},
             untagged_operations={str(page): n for page, n in self.untagged_operations.items()},
             verapdf=self.verapdf.to_json() if self.verapdf is not None else None,
+            verapdf_profiles=[verdict.to_json() for verdict in self.verapdf_verdicts],
         )
         return data
 

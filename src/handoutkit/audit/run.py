@@ -21,8 +21,10 @@ def audit_files(
     edition: Edition | str = Edition.auto,
     verapdf: bool | None = None,
     shown: Sequence[str] | None = None,
+    flavours: Sequence[str] = ("ua1",),
 ) -> AuditReport:
-    """Audit every file; run veraPDF once for all PDFs (`verapdf`: None = when installed).
+    """Audit every file; run veraPDF once for all PDFs per validation profile in `flavours`
+    (veraPDF's names: ua1, ua2, wt1a…; `verapdf`: None = when installed).
 
     `shown` are the paths as the user gave them (used in messages); default: ``str(path)``.
     Raises `RunError` only when veraPDF was asked for (`verapdf=True`) and is unavailable.
@@ -38,23 +40,30 @@ def audit_files(
             raise RunError(f"veraPDF is not available: {tool}")
         report.notes.append(f"veraPDF not run: {tool.reason} — {tool.fix}, or pass --no-verapdf")
         return report
-    _add_verapdf(report, tool, [(Path(p), a) for p, a in zip(paths, audits, strict=True)])
+    files = [(Path(p), a) for p, a in zip(paths, audits, strict=True)]
+    for flavour in dict.fromkeys(flavours):
+        _add_verapdf(report, tool, files, flavour)
     return report
 
 
-def _add_verapdf(report: AuditReport, tool: Verapdf, files: list[tuple[Path, FileAudit]]) -> None:
+def _add_verapdf(
+    report: AuditReport, tool: Verapdf, files: list[tuple[Path, FileAudit]], flavour: str
+) -> None:
     report.verapdf_version = tool.version
     pdfs = [(path, audit) for path, audit in files if audit.is_pdf]
     try:
-        verdicts = validate(tool, [path for path, _ in pdfs])
+        verdicts = validate(tool, [path for path, _ in pdfs], flavour)
     except RunError as exc:
-        report.notes.append(f"veraPDF not run: {exc}")
+        report.notes.append(f"veraPDF not run ({flavour}): {exc}")
         return
     for path, audit in pdfs:
         verdict = verdicts.get(path.resolve())
         if verdict is None:
             continue
-        audit.verapdf = verdict
+        verdict.flavour = flavour
+        audit.verapdf_verdicts.append(verdict)
+        if audit.verapdf is None:
+            audit.verapdf = verdict
         if verdict.compliant is None:
             audit.problems.append(
                 Problem(
@@ -71,7 +80,8 @@ def _add_verapdf(report: AuditReport, tool: Verapdf, files: list[tuple[Path, Fil
             audit.problems.append(
                 Problem(
                     audit.path,
-                    f"veraPDF {rule.rule_id} ({rule.specification} clause {rule.clause}), "
+                    f"veraPDF {'' if flavour == 'ua1' else flavour + ' '}{rule.rule_id} "
+                    f"({rule.specification} clause {rule.clause}), "
                     f"{plural(rule.failed_checks, 'failed check')}: {rule.description}",
                     hint,
                     check="verapdf",

@@ -134,9 +134,11 @@ class FileVerdict:
     profile: str = ""
     failed_rules: list[FailedRule] = field(default_factory=list)
     error: str = ""
+    flavour: str = ""  # the --flavour it was validated with (ua1, ua2, wt1a…)
 
     def to_json(self) -> dict[str, object]:
         return {
+            "flavour": self.flavour or None,
             "compliant": self.compliant,
             "profile": self.profile,
             "failed_rules": [rule.to_json() for rule in self.failed_rules],

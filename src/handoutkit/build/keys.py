@@ -53,6 +53,7 @@ class Inputs:
         styles = stylesheet_names(fmt, edition)
         if fmt == "pdf":
             key.add("paper", PAPER_CSS[paper or ""])
+            key.add("pdf standard", self.project.config.pdf_standard)
         if styles not in self._styles:
             self._styles[styles] = stylesheet_files(self.project.root, styles)
         for path in self._styles[styles]:

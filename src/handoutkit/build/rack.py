@@ -177,10 +177,11 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
     printed: list[_Member] = []
     left_out: list[Diagnostic] = []
     _warning, most_pages = project.config.limits.page_thresholds(KIND, EDITION)
+    standard = project.config.pdf_standard
     for member in spec.members:
         try:
             html = renderer.render(member, EDITION).html
-            result = printer.print_pdf(html, EDITION, spec.paper, member.shown)
+            result = printer.print_pdf(html, EDITION, spec.paper, member.shown, standard)
         except ContentError as exc:
             count = len(exc.diagnostics) or 1
             left_out.append(left_out_problem(spec, member, f"printing failed ({count} problem(s))"))
@@ -197,7 +198,9 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
     for _attempt in range(4):  # page numbers in the catalog depend on its own length
         starts = start_pages(catalog_pages, [m.pages for m in printed])
         html = render_catalog(spec, project, renderer, printed, starts)
-        catalog = printer.print_pdf(html, EDITION, spec.paper, f"templates/{CATALOG_TEMPLATE}")
+        catalog = printer.print_pdf(
+            html, EDITION, spec.paper, f"templates/{CATALOG_TEMPLATE}", standard
+        )
         if catalog.pages == catalog_pages:
             break
         catalog_pages = catalog.pages

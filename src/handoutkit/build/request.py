@@ -23,6 +23,8 @@ from handoutkit.content.project import Project
 from handoutkit.diagnostics import Diagnostics, did_you_mean
 from handoutkit.errors import UsageError
 
+PDF_STANDARDS = ("ua-1", "ua-2")  # the values of ProjectConfig.pdf_standard
+
 
 @dataclass(frozen=True)
 class BuildRequest:
@@ -40,6 +42,7 @@ class BuildRequest:
     strict: bool = False
     force: bool = False  # rebuild even unchanged outputs (and never replay)
     include_drafts: bool = False  # the site lists documents that are not approved
+    pdf_standard: str | None = None  # ua-1 or ua-2; None: the project's `pdf_standard:`
     jobs: int | None = None  # worker processes; None: the CPU count
     cwd: str = field(default_factory=os.getcwd)  # relative paths are relative to it
 
@@ -58,6 +61,7 @@ class BuildRequest:
             "shard": self.shard,
             "strict": self.strict,
             "include_drafts": self.include_drafts,
+            "pdf_standard": self.pdf_standard,
         }
 
     @property
@@ -83,6 +87,8 @@ def run_build(
 ) -> BuildOutcome:
     """Build what `request` asks for (or replay it, when nothing changed)."""
     check_choices(request.formats, FORMATS, "--format")
+    if request.pdf_standard is not None:
+        check_choices([request.pdf_standard], PDF_STANDARDS, "--pdf-standard")
     if "rack" in request.formats and request.paths:  # a pack is always complete
         raise UsageError(
             "--format rack: a rack pack holds every handout of a language: build it without "
@@ -140,6 +146,9 @@ def build_loaded(
     from handoutkit.build.run import build_project
 
     _files, ids = split_paths_and_ids(request.paths, Path(request.cwd))
+    if request.pdf_standard is not None:
+        standard = check_choices([request.pdf_standard], PDF_STANDARDS, "--pdf-standard")[0]
+        project.config = project.config.model_copy(update={"pdf_standard": standard})
     config = project.config
     check_choices(ids, [d.model.id for d in project.documents], "ID", noun="document id")
     selection = Selection(

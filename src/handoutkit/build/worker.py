@@ -119,7 +119,13 @@ class Builder:
                 self._printer = self._printer or Printer(self.project.root)
                 html = self._renderer.render(document, spec.edition).html
                 assert spec.paper is not None
-                printed = self._printer.print_pdf(html, spec.edition, spec.paper, document.shown)
+                printed = self._printer.print_pdf(
+                    html,
+                    spec.edition,
+                    spec.paper,
+                    document.shown,
+                    self.project.config.pdf_standard,
+                )
                 data, pages = printed.pdf, printed.pages
                 notes = page_problems(self.project, spec, pages)
                 if any(note.severity is Severity.ERROR for note in notes):

@@ -82,6 +82,14 @@ def build(
             help="--format site: also list documents that are not approved, with a banner.",
         ),
     ] = False,
+    pdf_standard: Annotated[
+        str | None,
+        typer.Option(
+            "--pdf-standard",
+            help="ua-1 (PDF/UA-1) or ua-2 (PDF/UA-2 and WTPDF, PDF 2.0); default: the "
+            "project's pdf_standard (ua-1).",
+        ),
+    ] = None,
 ) -> None:
     """Check, then build every document × edition × paper size (unchanged outputs are skipped)."""
     from handoutkit.build.request import BuildRequest, run_build
@@ -101,6 +109,7 @@ def build(
         shard=shard,
         strict=strict,
         force=force,
+        pdf_standard=pdf_standard,
         jobs=jobs,
         include_drafts=include_drafts,
     )

@@ -1,4 +1,6 @@
-"""Content Markdown: CommonMark with pandoc-style citations `[@key]` / `[@a; @b]`.
+"""Content Markdown: CommonMark with pandoc-style citations `[@key]` / `[@a; @b]` and
+foreign phrases `[DBT]{lang=en}` (a phrase in another language than the document's, which the
+HTML and the PDF mark with its language so screen readers pronounce it right).
 
 The syntax every stage reads the same way: the parser (raw HTML and Markdown images disabled,
 only web, mail and phone links kept), where citations and links are (for the checks), and the
@@ -21,6 +23,10 @@ CITATION = re.compile(
     r"\[(@[A-Za-z0-9_][A-Za-z0-9_:.-]*(?:\s*;\s*@[A-Za-z0-9_][A-Za-z0-9_:.-]*)*)\]"
 )
 _CITATION_WITH_SPACE = re.compile(r"[ \t]*" + CITATION.pattern)
+FOREIGN = re.compile(r"\[([^\[\]\n]+)\]\{lang=([^}\s]*)\}")
+"""A foreign phrase: `[phrase]{lang=tag}`."""
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+"""A BCP 47 language tag as documents use them: en, es, pt-BR, zh-Hant."""
 ALLOWED_LINK = re.compile(r"^(https?://|mailto:|tel:|#)", re.IGNORECASE)
 # Every link needs one of these: "[text](target)", a reference definition "[label]: target"
 # (without which "[text]" is no link) or an autolink "<scheme:...>". Text without any of them
@@ -45,6 +51,34 @@ def find_citations(text: str) -> list[CitationUse]:
         )
         for match in CITATION.finditer(text)
     ]
+
+
+@dataclass(frozen=True)
+class ForeignPhrase:
+    phrase: str
+    lang: str
+    marker: str  # as written, e.g. "[DBT]{lang=en}", to locate it in the source
+
+
+def find_foreign_phrases(text: str) -> list[ForeignPhrase]:
+    """Every foreign phrase marked in a Markdown string, in order."""
+    if "]{lang=" not in text:
+        return []
+    return [ForeignPhrase(m.group(1), m.group(2), m.group(0)) for m in FOREIGN.finditer(text)]
+
+
+def _foreign_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    match = FOREIGN.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("foreign", "", 0)
+        token.content = match.group(1)
+        token.meta = {"lang": match.group(2)}
+    state.pos = match.end()
+    return True
 
 
 def find_links(text: str) -> list[str]:
@@ -108,6 +142,7 @@ def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image", "html_inline", "html_block"])
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.inline.ruler.before("link", "foreign", _foreign_rule)
     md.core.ruler.push("citation_punctuation", _punctuation_before_citations)
     md.validateLink = lambda url: bool(ALLOWED_LINK.match(url.strip()))  # type: ignore[method-assign]
     return md
@@ -129,7 +164,7 @@ def strip_markdown(text: str) -> str:
                 "".join(
                     " " if child.type in ("softbreak", "hardbreak") else child.content
                     for child in token.children or []
-                    if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+                    if child.type in ("text", "code_inline", "softbreak", "hardbreak", "foreign")
                 )
             )
         elif token.type in ("code_block", "fence"):

@@ -12,7 +12,13 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 
-from handoutkit.content.markdown import ALLOWED_LINK, find_citations, find_links
+from handoutkit.content.markdown import (
+    ALLOWED_LINK,
+    LANGUAGE_TAG,
+    find_citations,
+    find_foreign_phrases,
+    find_links,
+)
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.sourcemap import SourceMap
 from handoutkit.diagnostics import Diagnostics, Location, did_you_mean
@@ -98,6 +104,7 @@ def check_citations(
                     )
         if kind == "markdown":
             check_links(source, loc, text, diagnostics)
+            check_foreign_phrases(source, loc, text, document.model.language, diagnostics)
     if not used:
         diagnostics.error(
             Location(source.path, 1, 1),
@@ -119,6 +126,32 @@ def check_links(
                 f"link target '{href}' is not allowed",
                 "link only to https://, http://, mailto: or tel: addresses",
                 rule="link",
+            )
+
+
+def check_foreign_phrases(
+    source: SourceMap,
+    loc: tuple[str | int, ...],
+    text: str,
+    language: str,
+    diagnostics: Diagnostics,
+) -> None:
+    """`[phrase]{lang=tag}` names a well-formed language tag other than the document's."""
+    for found in find_foreign_phrases(text):
+        where = source.locate_text(loc, found.marker)
+        if not LANGUAGE_TAG.match(found.lang):
+            diagnostics.error(
+                where,
+                f"'{found.lang}' is not a language tag",
+                "write the phrase's language as a BCP 47 tag, e.g. [DBT]{lang=en} or {lang=pt-BR}",
+                rule="foreign-phrase",
+            )
+        elif found.lang.split("-")[0].lower() == language.split("-")[0].lower():
+            diagnostics.warning(
+                where,
+                f"'{found.phrase}' is marked as {found.lang}, the document's own language",
+                "mark only phrases in another language; remove the {lang=…} mark",
+                rule="foreign-phrase",
             )
 
 

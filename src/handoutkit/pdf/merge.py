@@ -9,6 +9,10 @@ collide between files); subset font tags are made unique per file; each part's o
 kept (closed after the first). The merged file's title, language and XMP metadata (with the
 PDF/UA identification) are the first part's. Every part starts on an odd page (a new sheet in
 duplex printing): a blank page is put before a part where needed.
+
+PDF 2.0 parts (PDF/UA-2): the pack's `/Document` and every `/Part` are in the PDF 2.0
+namespace (one `/Namespace` for the pack), bookmarks keep their structure destinations (`/SD`),
+and the catalog's links to the handouts go to their `/Part` as well as to their first page.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ def merge_pdfs(
     class_map: dict[str, Any] = {}
     starts: list[int] = []
     outlines: list[tuple[int, list[Any]]] = []
+    elements: list[Any] = []  # each part's /Part element in the pack
+    namespace: Any = None  # PDF 2.0: the pack's one namespace of the standard structure types
     next_key = 0
     with contextlib.ExitStack() as stack:
         sources = []
@@ -82,6 +88,10 @@ def merge_pdfs(
             element = copied.Part
             element.P = document
             document.K.append(element)
+            elements.append(element)
+            if "/NS" in element:  # a PDF 2.0 part: one namespace object for the whole pack
+                namespace = namespace if namespace is not None else element.NS
+                element.NS = namespace
             flat = list(copied.Nums)
             nums.extend((int(flat[i]), flat[i + 1]) for i in range(0, len(flat), 2))
             flat = list(copied.IDs)
@@ -105,8 +115,11 @@ def merge_pdfs(
             struct_root.IDTree = out.make_indirect(
                 Dictionary(Names=Array([x for name, elem in ordered for x in (String(name), elem)]))
             )
+        if namespace is not None:
+            document.NS = namespace
+            struct_root.Namespaces = Array([namespace])
         out.Root.StructTreeRoot = struct_root
-        _link_targets(out, starts, parts, targets)
+        _link_targets(out, starts, parts, targets, elements if namespace is not None else None)
         _write_outline(out, outlines)
 
         head = sources[0]
@@ -286,10 +299,15 @@ def _resolve_link(annotation: Any, dests: dict[str, Any], keep: set[str]) -> Non
 
 
 def _link_targets(
-    out: pikepdf.Pdf, starts: list[int], parts: list[Part], targets: dict[str, int]
+    out: pikepdf.Pdf,
+    starts: list[int],
+    parts: list[Part],
+    targets: dict[str, int],
+    elements: list[Any] | None = None,
 ) -> None:
     """The first part's links to `targets` jump to the first page of the part they name, and
-    say so to screen readers (the part's title, not the name of the destination)."""
+    say so to screen readers (the part's title, not the name of the destination); with
+    `elements` (PDF 2.0), they go to its /Part element too (a structure destination)."""
     import pikepdf
 
     if not targets:
@@ -299,9 +317,16 @@ def _link_targets(
             value = annotation.get("/Dest")
             if isinstance(value, pikepdf.String) and str(value) in targets:
                 index = targets[str(value)]
-                annotation.Dest = pikepdf.Array(
-                    [out.pages[starts[index] - 1].obj, pikepdf.Name.Fit]
-                )
+                destination = pikepdf.Array([out.pages[starts[index] - 1].obj, pikepdf.Name.Fit])
+                if elements is None:
+                    annotation.Dest = destination
+                else:
+                    del annotation["/Dest"]
+                    annotation.A = pikepdf.Dictionary(
+                        S=pikepdf.Name.GoTo,
+                        D=destination,
+                        SD=pikepdf.Array([elements[index], pikepdf.Name.Fit]),
+                    )
                 annotation.Contents = pikepdf.String(parts[index].title)
 
 
@@ -311,6 +336,7 @@ class _Bookmark:
     page: int | None  # index in its own file
     rest: list[Any]  # the destination after the page: /XYZ left top zoom, /Fit, ...
     children: list[_Bookmark]
+    element: Any = None  # the structure element of a structure destination (/SD), if any
 
 
 def _outline(src: pikepdf.Pdf) -> list[_Bookmark]:
@@ -327,8 +353,12 @@ def _outline(src: pikepdf.Pdf) -> list[_Bookmark]:
                 dest = dests.get(str(dest).removeprefix("/"))
             if isinstance(dest, pikepdf.Dictionary):
                 dest = dest.get("/D")
-            if dest is None and item.action is not None:
-                dest = item.action.get("/D")
+            element = None
+            if item.action is not None:
+                dest = item.action.get("/D") if dest is None else dest
+                target = item.action.get("/SD")
+                if isinstance(target, pikepdf.Array) and len(target):
+                    element = target[0]
             page = None
             rest: list[Any] = []
             if (
@@ -338,7 +368,7 @@ def _outline(src: pikepdf.Pdf) -> list[_Bookmark]:
             ):
                 page = pages.get(dest[0].objgen)
                 rest = list(dest)[1:]
-            yield _Bookmark(item.title, page, rest, list(convert(item.children)))
+            yield _Bookmark(item.title, page, rest, list(convert(item.children)), element)
 
     with src.open_outline() as outline:
         return list(convert(outline.root))
@@ -355,7 +385,17 @@ def _write_outline(out: pikepdf.Pdf, parts: list[tuple[int, list[_Bookmark]]]) -
         if bookmark.page is not None:
             page = out.pages[first + bookmark.page].obj
             destination = pikepdf.Array([page, *(bookmark.rest or [pikepdf.Name.Fit])])
-        item = OutlineItem(bookmark.title, destination=destination)
+        if destination is not None and bookmark.element is not None:
+            action = pikepdf.Dictionary(
+                S=pikepdf.Name.GoTo,
+                D=destination,
+                SD=pikepdf.Array(
+                    [out.copy_foreign(bookmark.element), *(bookmark.rest or [pikepdf.Name.Fit])]
+                ),
+            )
+            item = OutlineItem(bookmark.title, action=action)
+        else:
+            item = OutlineItem(bookmark.title, destination=destination)
         item.children.extend(make(child, first, False) for child in bookmark.children)
         item.is_closed = closed and bool(bookmark.children)
         return item

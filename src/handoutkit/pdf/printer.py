@@ -24,7 +24,7 @@ from typing import Any
 
 from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, display_path
 from handoutkit.errors import ContentError
-from handoutkit.pdf import furniture
+from handoutkit.pdf import furniture, structure
 from handoutkit.resources import ASSET_FOLDER, find_style, style_dirs, stylesheet_names
 
 # `wide` pages (landscape) hold tables that are too wide for portrait in large print (ACB).
@@ -32,6 +32,8 @@ PAPER_CSS = {
     "letter": "@page { size: letter; } @page wide { size: letter landscape; }",
     "a4": "@page { size: A4; } @page wide { size: A4 landscape; }",
 }
+PDF_STANDARDS = {"ua-1": ("pdf/ua-1", "1.7"), "ua-2": ("pdf/ua-2", "2.0")}
+"""`pdf_standard` → WeasyPrint's pdf_variant and the PDF version it writes."""
 
 
 @dataclass
@@ -99,12 +101,20 @@ class Printer:
             self._css[key] = sheets
         return self._css[key]
 
-    def print_pdf(self, html: str, edition: str, paper: str, shown: str) -> PrintResult:
-        """Render one document; `shown` is the source path used to locate problems."""
+    def print_pdf(
+        self, html: str, edition: str, paper: str, shown: str, standard: str = "ua-1"
+    ) -> PrintResult:
+        """Render one document as PDF/UA-1 or PDF/UA-2 (`standard`); `shown` is the source
+        path used to locate problems."""
+        variant, version = PDF_STANDARDS[standard]
         with self._watch(shown) as check:
-            document = self.layout(html, edition, paper)
-            with furniture.as_artifacts() as margin_boxes:
-                pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+            document = self.layout(html, edition, paper, variant)
+            lang = str(document.metadata.lang or "")
+            with (
+                furniture.as_artifacts() as margin_boxes,
+                structure.tagging(document, lang, version) as tags,
+            ):
+                pdf = document.write_pdf(pdf_variant=variant, finisher=tags.finish)
         check()
         if margin_boxes.needs_postprocess:  # a link in a running header or footer
             from handoutkit.pdf.tags import postprocess_pdf
@@ -112,14 +122,14 @@ class Printer:
             pdf = postprocess_pdf(pdf)
         return PrintResult(pdf, len(document.pages))
 
-    def layout(self, html: str, edition: str, paper: str) -> Any:
+    def layout(self, html: str, edition: str, paper: str, variant: str = "pdf/ua-1") -> Any:
         """The laid-out WeasyPrint document (pages and boxes), before it becomes a PDF."""
         from weasyprint import HTML
 
         stylesheets = self.stylesheets(edition, paper)
         return HTML(
             string=html, base_url=self.root.as_uri() + "/", url_fetcher=self.fetcher
-        ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant="pdf/ua-1")
+        ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant=variant)
 
     @contextmanager
     def _watch(self, shown: str, css: str | None = None) -> Iterator[Callable[[], None]]:

@@ -11,18 +11,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from handoutkit.content.markdown import make_parser, strip_markdown
+from handoutkit.content.markdown import LANGUAGE_TAG, make_parser, strip_markdown
 
 __all__ = ["Citer", "MarkdownRenderer", "strip_markdown"]
 
 
 @dataclass
 class Citer:
-    """Numbers references in order of first citation (AMA) and remembers the order."""
+    """Numbers references in order of first citation (AMA) and remembers the order.
+
+    `describe` gives a citation link its accessible name from the number and the key, e.g.
+    "Reference 3: Fineberg 2023" (`aria-label`; the PDF's link annotation says the same), so
+    a screen reader does not announce a bare "3" or the target's id.
+    """
 
     order: list[str] = field(default_factory=list)
+    describe: Callable[[int, str], str] | None = None
 
     def number(self, key: str) -> int:
         if key not in self.order:
@@ -31,13 +37,28 @@ class Citer:
 
     def superscript(self, keys: Sequence[str]) -> Markup:
         numbers = sorted({self.number(key) for key in keys})
-        links = [Markup('<a href="#ref-{0}">{0}</a>').format(n) for n in numbers]
+        links = [self._link(n) for n in numbers]
         # a word joiner keeps the number on the line of the word or punctuation it follows
         return (
             Markup('\u2060<sup class="cite">')
             + Markup(",").join(_compress(numbers, links))
             + Markup("</sup>")
         )
+
+    def _link(self, number: int) -> Markup:
+        if self.describe is None:
+            return Markup('<a href="#ref-{0}">{0}</a>').format(number)
+        label = self.describe(number, self.order[number - 1])
+        return Markup('<a href="#ref-{0}" aria-label="{1}">{0}</a>').format(number, label)
+
+
+def _render_foreign(_renderer: object, tokens: list[Token], idx: int, *_: object) -> str:
+    """`[DBT]{lang=en}` → `<span lang="en">DBT</span>` (check refuses a malformed tag)."""
+    token = tokens[idx]
+    lang = str(token.meta["lang"])
+    if not LANGUAGE_TAG.match(lang):
+        return str(escape(token.content))
+    return str(Markup('<span lang="{0}">{1}</span>').format(lang, token.content))
 
 
 def _compress(numbers: list[int], links: list[Markup]) -> list[Markup]:
@@ -63,6 +84,7 @@ class MarkdownRenderer:
         self.citer = citer
         self.md = make_parser()
         self.md.add_render_rule("citation", self._citation_rule())
+        self.md.add_render_rule("foreign", _render_foreign)
         self.md.add_render_rule("heading_open", self._render_heading_open(heading_offset))
         self.md.add_render_rule("heading_close", self._render_heading_close(heading_offset))
 

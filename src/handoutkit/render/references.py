@@ -129,6 +129,16 @@ def _webpage(item: CslItem) -> list[_Element | None]:
     ]
 
 
+def short_source(item: CslItem) -> str:
+    """Who and when, for a citation link's description: "Fineberg 2023" (the first author's
+    family name, or the publishing body, and the year)."""
+    names = item.author or item.editor
+    who = (names[0].family or names[0].literal) if names else None
+    who = who or item.container_title_short or item.publisher or item.title
+    year = _year(item.issued)
+    return f"{who} {year}" if year else str(who)
+
+
 # --------------------------------------------------------------------------- elements
 
 

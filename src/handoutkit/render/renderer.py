@@ -26,7 +26,7 @@ from handoutkit.i18n import MissingTranslation, plural_translator, translator
 from handoutkit.models import BRAND_PROPERTIES, Audience, BrandColours
 from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
 from handoutkit.render.markdown import Citer, MarkdownRenderer, strip_markdown
-from handoutkit.render.references import format_reference_html
+from handoutkit.render.references import format_reference_html, short_source
 from handoutkit.resources import template_dirs
 
 Medium = Literal["print", "screen"]
@@ -74,7 +74,15 @@ class Renderer:
         counter, the reference list in citation order, and the medium's styles and assets."""
         project = self.project
         root = project.root
-        citer = Citer()
+        gettext = translator(language)
+        library = project.shared.references
+
+        def describe(number: int, key: str) -> str:
+            item = library.get(key)
+            source = short_source(item) if item is not None else key
+            return gettext("Reference {number}: {source}").format(number=number, source=source)
+
+        citer = Citer(describe=describe)
         listed: list[int] = []  # citations counted when the reference list was rendered
 
         def references() -> list[dict[str, Any]]:
