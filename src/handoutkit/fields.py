@@ -1,6 +1,11 @@
-"""The kinds of field the content model is made of: plain text, Markdown (which may cite),
-citation keys, codes and names, with the forms they must have. Shared by the documents
-(`handoutkit.models`) and the shared data (`handoutkit.library`)."""
+"""Field types every content model is built from: plain text, Markdown, citation keys, ids,
+and the fixed choices (editions, papers, audiences).
+
+Shared by `models` (project and documents), `library` (the shared data: references, crisis
+resources, disclaimers) and `evidence` (the parts of a clinician brief). The Markdown and
+citation markers tell the checks that read every string of a model (`models.walk_text`) which
+fields hold prose that may cite, and which hold a citation key.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,6 @@ HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Edition = Literal["standard", "large-print"]
 Paper = Literal["letter", "a4"]
 Audience = Literal["patient", "clinician"]
-Certainty = Literal["high", "moderate", "low", "very low"]
 
 
 class Strict(BaseModel):

@@ -83,6 +83,11 @@ class CslItem(BaseModel):
     PMID: str | int | None = Field(None, description="PubMed id.")
     URL: Text | None = Field(None, description="The address of a web page (https://…).")
     note: Text | None = Field(None, description="A note for the editors; not printed.")
+    language: LanguageCode | None = Field(
+        default=None,
+        description="Language of the source (ISO 639, e.g. en). Unset means English; a "
+        "document in another language marks the reference, e.g. '(en inglés)'.",
+    )
     author_list_incomplete: bool = Field(
         default=False,
         alias="author-list-incomplete",

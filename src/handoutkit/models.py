@@ -2,7 +2,9 @@
 
 Every later stage (lint, render, print, publish) consumes these models and nothing else, so
 the rules a content author must follow live here, in one place. Models forbid unknown keys so
-that a typo ("titel") is an error with a suggestion instead of silently dropped text.
+that a typo ("titel") is an error with a suggestion instead of silently dropped text. The
+field types they share are in `fields`; the parts of a clinician brief (summary of findings,
+studies, claims, authorship) in `evidence`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from handoutkit.evidence import (
+    Authorship,
+    PatientClaim,
+    Study,
+    SummaryOfFindings,
+)
 from handoutkit.fields import (  # (re-exported: the content model, in one import)
     Audience,
-    Certainty,
     CitationKey,
     CitationRef,
     Cite,
@@ -43,9 +50,9 @@ from handoutkit.limits import OutputLimits
 
 __all__ = [
     "Audience",
+    "Authorship",
     "BrandColours",
     "Brief",
-    "Certainty",
     "CitationKey",
     "CitationRef",
     "Cite",
@@ -59,7 +66,6 @@ __all__ = [
     "Document",
     "DocumentBase",
     "Edition",
-    "FindingRow",
     "GlossaryEntry",
     "Handout",
     "HexColour",
@@ -70,6 +76,7 @@ __all__ = [
     "MarkdownText",
     "Organization",
     "Paper",
+    "PatientClaim",
     "ProjectConfig",
     "ReadingLimits",
     "ReadingSettings",
@@ -382,32 +389,6 @@ class Handout(DocumentBase):
         return "patient"
 
 
-class FindingRow(Strict):
-    outcome: Text = Field(description="Outcome and time point.")
-    participants: Text = Field(description="Participants (studies).")
-    effect: Markdown
-    certainty: Certainty
-    comment: Markdown
-    citations: list[Cite] = Field(min_length=1)
-
-
-class SummaryOfFindings(Strict):
-    caption: Text
-    population: Text
-    intervention: Text
-    comparison: Text
-    rows: list[FindingRow] = Field(min_length=1)
-
-
-class Study(Strict):
-    citation: Cite
-    label: Text = Field(description="Short label, e.g. 'Fineberg 2023'.")
-    design: Markdown
-    participants: Markdown
-    intervention: Markdown
-    outcomes: Markdown
-
-
 class Brief(DocumentBase):
     """A clinician evidence brief: bottom line first."""
 
@@ -415,10 +396,28 @@ class Brief(DocumentBase):
     clinical_question: Markdown
     bottom_line: Markdown
     key_points: list[Markdown] = Field(min_length=1)
+    claims_patients_may_bring: list[PatientClaim] = Field(
+        default_factory=list,
+        description="Claims patients may bring (from blogs, clinics' pages), with the evidence.",
+    )
     summary_of_findings: SummaryOfFindings
     studies: list[Study] = Field(min_length=1)
     context: list[Section] = Field(min_length=1)
     practical_considerations: list[Markdown] = Field(min_length=1)
+    patient_handouts: list[Slug] = Field(
+        default_factory=list,
+        description="Ids of the patient handouts on the topic; printed by title and code.",
+    )
+    methods: Markdown = Field(description="How the evidence was found, selected and appraised.")
+    evidence_current_to: dt.date = Field(
+        description="The date up to which the evidence was looked for (printed)."
+    )
+    limitations: list[Markdown] = Field(min_length=1, description="Limitations of the brief.")
+    authorship: Authorship = Field(
+        default_factory=Authorship,
+        description="Named, credentialed authors and reviewers with their conflicts of "
+        "interest; while empty, the brief prints 'not yet named'.",
+    )
 
     @property
     def audience(self) -> Audience:

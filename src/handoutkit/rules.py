@@ -92,6 +92,11 @@ _RULES = (
     Rule("review-due", "check", "The document's review is not overdue."),
     Rule("asset", "check", "Images and the logo are files under the project's assets/ folder."),
     Rule(
+        "cross-reference",
+        "check",
+        "A brief's patient handouts exist; its findings rows mark only footnotes it defines.",
+    ),
+    Rule(
         "contrast",
         "check",
         "Colours meet WCAG 2.2 contrast (7:1 body text, 4.5:1 other text, 3:1 borders).",

@@ -468,10 +468,12 @@ def test_page_sizes_mixed_fail_but_rotation_does_not(
         lambda pdf: pdf.pages[1].obj.__setitem__("/Rotate", 90),
     )
     _result, [mixed_data, turned_data] = audit(mixed, turned)
+    with pikepdf.open(shipped_pack / HANDOUT) as pdf:
+        pages = len(pdf.pages)  # the handout's own pages, then the added A4 one
     assert [t for t in texts(mixed_data) if "paper sizes" in t] == [
-        f"{mixed}: error: the pages have different paper sizes: pages 1–3 Letter 8.5×11 in; "
-        "page 4 A4 210×297 mm — use one paper size for the whole document, so it prints on one "
-        "kind of paper"
+        f"{mixed}: error: the pages have different paper sizes: pages 1–{pages} Letter 8.5×11 "
+        f"in; page {pages + 1} A4 210×297 mm — use one paper size for the whole document, so it "
+        "prints on one kind of paper"
     ]
     assert mixed_data["page_size"] == "mixed page sizes"
     assert turned_data["ok"], texts(turned_data)

@@ -36,3 +36,24 @@ def test_an_unrelated_file_leaves_the_key_alone(mini: Path) -> None:
     before = _key(mini)
     (mini / "notes.txt").write_text("not an input")
     assert _key(mini) == before
+
+
+def test_a_briefs_key_follows_the_title_of_the_handout_it_names(mini: Path) -> None:
+    """The brief prints its patient handouts' titles and codes: renaming one rebuilds it."""
+    brief = mini / "content" / "demo" / "brief.en.yaml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("methods:", "patient_handouts: [demo-handout-en]\nmethods:"))
+
+    def brief_key() -> str:
+        loaded = load_project(mini)
+        document = next(d for d in loaded.documents if d.stem == "brief.en")
+        return Inputs(loaded).output_key(document, "pdf", "standard", "letter")
+
+    before = brief_key()
+    handout = mini / "content" / "demo" / "handout.en.yaml"
+    handout.write_text(
+        handout.read_text(encoding="utf-8").replace(
+            "title: A test handout", "title: A renamed handout"
+        )
+    )
+    assert brief_key() != before

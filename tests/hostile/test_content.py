@@ -295,8 +295,8 @@ PAYLOADS = [
 PAYLOAD = " ".join(PAYLOADS)
 # Fields whose form is fixed (ids, codes, dates, citation keys, choices) cannot hold it.
 FIXED = re.compile(
-    r"^\s*-?\s*(type|id|language|code|version|last_reviewed|certainty|citation|citations|"
-    r"path|online_url|date-parts):"
+    r"^\s*-?\s*(type|id|language|code|version|last_reviewed|evidence_current_to|certainty|"
+    r"citation|citations|path|online_url|date-parts):"
 )
 
 
@@ -319,6 +319,13 @@ def _poison(path: Path) -> None:
 def poisoned(mini: Path) -> Path:
     config = mini / "handoutkit.yaml"  # the payload makes hard reading: not what is tested
     config.write_text(config.read_text() + "reading:\n  patient:\n    max_grade: null\n")
+    brief = mini / "content/demo/brief.en.yaml"  # every text field a brief prints
+    brief.write_text(
+        brief.read_text() + "authorship:\n  authors:\n    - name: Ann Lee\n      credentials: MD\n"
+        "      role: Psychiatrist\n      conflicts_of_interest: None declared.\n"
+        "claims_patients_may_bring:\n  - claim: It works.\n    evidence: Not shown.\n"
+        "patient_handouts: [demo-handout-en]\n"
+    )
     for name in (HANDOUT, "content/demo/brief.en.yaml"):
         _poison(mini / name)
     for name in ("content/crisis-resources.yaml", "content/disclaimers.yaml"):

@@ -37,7 +37,7 @@ def test_all_problems_reported_at_once(run, mini: Path) -> None:
     result = run("check", cwd=mini)
     assert result.code == 1
     assert "handout.en.yaml:4:1: error: unknown key 'titel'" in result.out
-    assert "brief.en.yaml:37:32: error: unknown citation '@x'" in result.out
+    assert "brief.en.yaml:38:32: error: unknown citation '@x'" in result.out
 
 
 def test_json_format(run, mini: Path) -> None:

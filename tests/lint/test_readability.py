@@ -226,7 +226,7 @@ def test_long_sentence_warning_with_its_word_count(run, mini: Path) -> None:
     )
     apply_case(mini, {"file": brief, "replace": ["Therapy comes first [@jones2021].", sentence]})
     expected = (
-        f'{brief}:37:11: warning: sentence of 31 words is longer than 25: "Therapy comes'
+        f'{brief}:38:11: warning: sentence of 31 words is longer than 25: "Therapy comes'
         ' first because the trials that compared …" — split it into shorter sentences'
     )
     result = run("check", cwd=mini)

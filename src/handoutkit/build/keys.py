@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from handoutkit.build.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
 from handoutkit.content.markdown import find_citations
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.models import Audience, Handout, walk_text
+from handoutkit.models import Audience, Brief, Handout, walk_text
 from handoutkit.resources import (
     ASSET_FOLDER,
     CONFIG_NAME,
@@ -80,6 +80,11 @@ class Inputs:
         key.add(CONFIG_NAME, self.file(project.root / CONFIG_NAME))
         key.add("document", self.file(document.path))
         add_shared_data(key, project, model.audience, model.language, cited_keys(model))
+        if isinstance(model, Brief):  # it prints its patient handouts' titles and codes
+            for handout_id in model.patient_handouts:
+                found = project.document_by_id(handout_id)
+                shown = found and [found.model.title, found.model.code, found.model.language]
+                key.add_json(f"handout {handout_id}", shown)
         images = [image.path for image in model.images] if isinstance(model, Handout) else []
         if config.organization.logo is not None:
             images.append(config.organization.logo.path)

@@ -283,8 +283,13 @@ def _run(
         min(jobs, len(to_build)),
         # a worker gets the project without its documents, and each task its own spec: the
         # whole project was pickled into every new worker (1,000 documents: 15 MB, 1.7 s and
-        # 80 MB of memory per worker, every `recycle_after` outputs)
-        (replace(project, documents=[]), out_dir.resolve(), injected),
+        # 80 MB of memory per worker, every `recycle_after` outputs); only the documents that
+        # others name (a brief prints its patient handouts' titles) go with it
+        (
+            replace(project, documents=[], referenced=project.named_documents()),
+            out_dir.resolve(),
+            injected,
+        ),
         out_dir.resolve(),
         project.config.limits,
         stop,

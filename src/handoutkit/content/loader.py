@@ -21,6 +21,7 @@ from handoutkit.diagnostics import Diagnostics, Location, display_path
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.models import (
     DOCUMENT_MODELS,
+    Brief,
     CrisisBlock,
     CrisisLibrary,
     CslItem,
@@ -52,7 +53,36 @@ def load_project(root: Path, selected: Iterable[Path] = ()) -> Project:
             documents.append(document)
         else:
             unloaded.append(display_path(path))
-    return Project(root, config, config_yaml.source, shared, documents, diagnostics, unloaded)
+    project = Project(root, config, config_yaml.source, shared, documents, diagnostics, unloaded)
+    if selected:
+        project.referenced = _referenced_documents(root, config, documents)
+    return project
+
+
+def _referenced_documents(
+    root: Path, config: ProjectConfig, documents: list[SourceDocument]
+) -> dict[str, SourceDocument]:
+    """The documents outside a selection that selected briefs name as their patient handouts,
+    so a brief built on its own still prints their titles. Their own problems are reported
+    when they are checked, not here."""
+    loaded = {document.model.id for document in documents}
+    wanted = {
+        handout_id
+        for document in documents
+        if isinstance(document.model, Brief)
+        for handout_id in document.model.patient_handouts
+    } - loaded
+    found: dict[str, SourceDocument] = {}
+    if not wanted:
+        return found
+    loaded_paths = {document.path.resolve() for document in documents}
+    for path in discover_documents(root, config, ()):
+        if path.resolve() in loaded_paths:
+            continue
+        document = load_document(path, root, config, Diagnostics())
+        if document is not None and document.model.id in wanted:
+            found[document.model.id] = document
+    return found
 
 
 def _misnamed_documents(root: Path, config: ProjectConfig, diagnostics: Diagnostics) -> None:

@@ -14,6 +14,7 @@ from handoutkit.content.sourcemap import SourceMap
 from handoutkit.diagnostics import Diagnostics
 from handoutkit.models import (
     Audience,
+    Brief,
     CrisisBlock,
     CrisisLibrary,
     CslItem,
@@ -68,6 +69,8 @@ class Project:
     diagnostics: Diagnostics
     # documents found but not loaded (their problems are theirs alone, not the project's)
     unloaded: list[str] = field(default_factory=list)
+    # documents outside a selection that a selected one refers to (a brief's handouts), by id
+    referenced: dict[str, SourceDocument] = field(default_factory=dict)
 
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
@@ -79,3 +82,22 @@ class Project:
     def disclaimer_for(self, audience: Audience, language: str) -> str | None:
         """The disclaimer (Markdown) of an audience in a language."""
         return self.shared.disclaimers.get(audience, {}).get(language)
+
+    def document_by_id(self, document_id: str) -> SourceDocument | None:
+        """A document of the project by id: loaded, or referred to by a loaded one."""
+        for document in self.documents:
+            if document.model.id == document_id:
+                return document
+        return self.referenced.get(document_id)
+
+    def named_documents(self) -> dict[str, SourceDocument]:
+        """The documents that documents name by id (a brief's patient handouts), by id: what
+        a build worker, which gets the project without its documents, needs to render them."""
+        named: dict[str, SourceDocument] = {}
+        for document in self.documents:
+            if isinstance(document.model, Brief):
+                for handout_id in document.model.patient_handouts:
+                    found = self.document_by_id(handout_id)
+                    if found is not None:
+                        named[handout_id] = found
+        return named

@@ -14,7 +14,7 @@ from collections import Counter
 
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.yamlsource import read_text
-from handoutkit.diagnostics import Diagnostics, Location, display_path
+from handoutkit.diagnostics import Diagnostics, Location, did_you_mean, display_path
 from handoutkit.errors import ContentError
 from handoutkit.i18n import SOURCE_LANGUAGE, catalog_path
 from handoutkit.lint import contrast
@@ -27,7 +27,7 @@ from handoutkit.lint.citations import (
 )
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.translation import check_translation
-from handoutkit.models import Handout
+from handoutkit.models import Brief, Handout
 from handoutkit.resources import (
     ASSET_FOLDER,
     COLOUR_STYLESHEET,
@@ -57,6 +57,7 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
         check_mandatory_blocks(project, document, diagnostics)
         check_review(project, document, today, diagnostics)
         check_assets(project, document, diagnostics)
+        check_cross_references(project, document, diagnostics)
         check_plain_language(project, document, diagnostics)
         check_translation(project, document, diagnostics)
     check_logo(project, diagnostics)
@@ -83,6 +84,74 @@ def check_duplicate_codes(project: Project, diagnostics: Diagnostics) -> None:
                 "give every document its own code, e.g. with the language at the end",
                 rule="unique-id",
             )
+
+
+def check_cross_references(
+    project: Project, document: SourceDocument, diagnostics: Diagnostics
+) -> None:
+    """A brief's patient handouts are handouts of the project, and its summary of findings
+    marks only footnotes it defines (each defined once, each used)."""
+    model = document.model
+    if not isinstance(model, Brief):
+        return
+    source = document.source
+    for index, handout_id in enumerate(model.patient_handouts):
+        found = project.document_by_id(handout_id)
+        if found is None:
+            known = [d.model.id for d in project.documents if isinstance(d.model, Handout)]
+            suggestion = did_you_mean(handout_id, known) if known else ""
+            hint = "name a patient handout of this project by its id"
+            if suggestion.startswith("did you mean"):
+                hint = f"{suggestion} Otherwise {hint}"
+            diagnostics.error(
+                source.locate(("patient_handouts", index)),
+                f"no document with id '{handout_id}'",
+                hint,
+                rule="cross-reference",
+            )
+        elif not isinstance(found.model, Handout):
+            diagnostics.error(
+                source.locate(("patient_handouts", index)),
+                f"'{handout_id}' is a {found.model.type}, not a patient handout",
+                "name only patient handouts (type: handout) here",
+                rule="cross-reference",
+            )
+    sof = model.summary_of_findings
+    defined: set[str] = set()
+    for index, note in enumerate(sof.footnotes):
+        if note.id in defined:
+            diagnostics.error(
+                source.locate(("summary_of_findings", "footnotes", index, "id")),
+                f"footnote '{note.id}' is defined more than once",
+                "give each footnote its own id",
+                rule="cross-reference",
+            )
+        defined.add(note.id)
+    used: set[str] = set()
+    for row_index, row in enumerate(sof.rows):
+        for index, note_id in enumerate(row.footnotes):
+            used.add(note_id)
+            if note_id not in defined:
+                diagnostics.error(
+                    source.locate(("summary_of_findings", "rows", row_index, "footnotes", index)),
+                    f"unknown footnote '{note_id}'",
+                    _footnote_hint(note_id, defined),
+                    rule="cross-reference",
+                )
+    for index, note in enumerate(sof.footnotes):
+        if note.id not in used:
+            diagnostics.warning(
+                source.locate(("summary_of_findings", "footnotes", index, "id")),
+                f"footnote '{note.id}' is not marked in any row",
+                "mark it in a row's footnotes: or remove it",
+                rule="cross-reference",
+            )
+
+
+def _footnote_hint(note_id: str, defined: set[str]) -> str:
+    where = "add it under summary_of_findings.footnotes (id: and text:)"
+    suggestion = did_you_mean(note_id, defined) if defined else ""
+    return f"{suggestion} Otherwise {where}" if suggestion.startswith("did you mean") else where
 
 
 def check_mandatory_blocks(

@@ -75,6 +75,10 @@ SECTION_LABELS = {
     "bottom_line": "Bottom line",
     "key_points": "Key points",
     "practical_considerations": "Practical considerations",
+    "claims_patients_may_bring": "Claims patients may bring",
+    "methods": "Methods",
+    "limitations": "Limitations",
+    "authorship": "Authors and reviewers",
 }
 
 

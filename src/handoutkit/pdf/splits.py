@@ -61,8 +61,9 @@ class _Merger:
         return self.state.built.get(int(reference.split()[0]))
 
     def same_element(self, first: object, second: object) -> bool:
-        """Pieces of one HTML element, the second on a later page (a link or a citation
-        marker: or on a later line of the same page; a link gets an annotation per line)."""
+        """Pieces of one HTML element, the second on a later page (a link, a citation marker
+        or a phrase in another language: or on a later line of the same page; a link gets an
+        annotation per line)."""
         a, b = self.source(first), self.source(second)
         return (
             a is not None
@@ -75,7 +76,11 @@ class _Merger:
                 b.page > a.page
                 or (
                     b.page == a.page
-                    and (a.element.get("S") == "/Link" or "ActualText" in a.element)
+                    and (
+                        a.element.get("S") == "/Link"
+                        or "ActualText" in a.element
+                        or "Lang" in a.element  # a phrase in another language, over lines
+                    )
                 )
             )
         )

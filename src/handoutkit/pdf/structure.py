@@ -138,13 +138,15 @@ def _citation(fragments: list[Any], state: Tagging) -> None:
     if not pieces:
         return
     marker = "".join(piece.text for piece in pieces).strip()
+    # a marker printed in brackets already (after a number: "2023[1]") gets none more
+    opening, closing = ("", "") if marker.startswith("[") and marker.endswith("]") else "[]"
     for sup in fragments:
-        state.citations[id(sup)] = f" [{marker}]"
+        state.citations[id(sup)] = f" {opening}{marker}{closing}"
     if len(pieces) == 1:
-        state.actual_text[id(pieces[0])] = f" [{marker}]"
+        state.actual_text[id(pieces[0])] = f" {opening}{marker}{closing}"
         return
-    state.actual_text[id(pieces[0])] = f" [{pieces[0].text}"
-    state.actual_text[id(pieces[-1])] = f"{pieces[-1].text}]"
+    state.actual_text[id(pieces[0])] = f" {opening}{pieces[0].text}"
+    state.actual_text[id(pieces[-1])] = f"{pieces[-1].text}{closing}"
 
 
 def link_description(element: Any, target: str) -> str:

@@ -7,6 +7,7 @@ order of first use (AMA), and Markdown headings sit below the template's own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -35,21 +36,45 @@ class Citer:
             self.order.append(key)
         return self.order.index(key) + 1
 
-    def superscript(self, keys: Sequence[str]) -> Markup:
+    def superscript(self, keys: Sequence[str], after: str = "") -> Markup:
+        """The citation numbers as a superscript; `after` is the text it follows, bracketed
+        when that ends with a digit (templates pass the cell or label they cite after)."""
         numbers = sorted({self.number(key) for key in keys})
         links = [self._link(n) for n in numbers]
+        inner = Markup(",").join(_compress(numbers, links))
+        if after_number(after):
+            inner = Markup("[") + inner + Markup("]")
         # a word joiner keeps the number on the line of the word or punctuation it follows
-        return (
-            Markup('\u2060<sup class="cite">')
-            + Markup(",").join(_compress(numbers, links))
-            + Markup("</sup>")
-        )
+        return Markup('\u2060<sup class="cite">') + inner + Markup("</sup>")
 
     def _link(self, number: int) -> Markup:
         if self.describe is None:
             return Markup('<a href="#ref-{0}">{0}</a>').format(number)
         label = self.describe(number, self.order[number - 1])
         return Markup('<a href="#ref-{0}" aria-label="{1}">{0}</a>').format(number, label)
+
+
+def after_number(text: str) -> bool:
+    """Whether a citation placed after `text` would run into a number: right after a digit,
+    or after a digit and the punctuation AMA puts before citations ("0.03.1", "22,1")."""
+    return _ENDS_WITH_NUMBER.search(text) is not None
+
+
+_ENDS_WITH_NUMBER = re.compile(r"\d[.,;:]?\s*$")
+
+
+def _text_before(tokens: list[Token], idx: int) -> str:
+    """The text a citation token follows in its paragraph, through closing emphasis and links
+    ("**n = 22**.[@a]" follows "n = 22.")."""
+    text = ""
+    for token in reversed(tokens[:idx]):
+        if token.type in ("text", "code_inline"):
+            text = token.content + text
+            if text.strip(".,;: "):
+                break
+        elif not token.type.endswith("_close"):
+            break
+    return text
 
 
 def _render_foreign(_renderer: object, tokens: list[Token], idx: int, *_: object) -> str:
@@ -103,7 +128,7 @@ class MarkdownRenderer:
         citer = self.citer
 
         def render(_renderer: object, tokens: list[Token], idx: int, *_: object) -> str:
-            return str(citer.superscript(tokens[idx].meta["keys"]))
+            return str(citer.superscript(tokens[idx].meta["keys"], _text_before(tokens, idx)))
 
         return render
 

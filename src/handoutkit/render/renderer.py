@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import babel
 import jinja2
+from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup
 
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.diagnostics import Diagnostic, Location, display_path
 from handoutkit.errors import ContentError, HandoutkitError
-from handoutkit.i18n import MissingTranslation, plural_translator, translator
-from handoutkit.models import BRAND_PROPERTIES, Audience, BrandColours
+from handoutkit.i18n import SOURCE_LANGUAGE, MissingTranslation, plural_translator, translator
+from handoutkit.models import BRAND_PROPERTIES, Audience, BrandColours, Brief, Document
 from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
 from handoutkit.render.markdown import Citer, MarkdownRenderer, strip_markdown
 from handoutkit.render.references import format_reference_html, short_source
@@ -89,7 +91,12 @@ class Renderer:
             listed.append(len(citer.order))
             library = project.shared.references
             return [
-                {"number": n, "key": key, "html": format_reference_html(library[key])}
+                {
+                    "number": n,
+                    "key": key,
+                    "html": format_reference_html(library[key]),
+                    "language": source_language(library[key].language, language),
+                }
                 for n, key in enumerate(citer.order, start=1)
             ]
 
@@ -128,6 +135,8 @@ class Renderer:
         context = {
             **base.values,
             "doc": model,
+            "date": lambda day: _date(day, language),
+            "related_handouts": self._related_handouts(model),
             "reviewed": _date(model.review.last_reviewed, language),
             "next_review": _date(due, language),
             "reviewed_iso": model.review.last_reviewed.isoformat(),
@@ -159,6 +168,44 @@ class Renderer:
             if problems:
                 raise ContentError(problems)
         return RenderedDocument(html, tuple(citer.order))
+
+    def _related_handouts(self, model: Document) -> list[dict[str, str]]:
+        """The patient handouts a brief names (`check` has verified the ids): title, code and
+        language, with the language's name in the brief's language when they differ."""
+        if not isinstance(model, Brief):
+            return []
+        related = []
+        for handout_id in model.patient_handouts:
+            found = self.project.document_by_id(handout_id)
+            if found is None:
+                continue
+            handout = found.model
+            related.append(
+                {
+                    "title": handout.title,
+                    "code": handout.code,
+                    "lang": handout.language,
+                    "language_name": _language_name(handout.language, model.language),
+                }
+            )
+        return related
+
+
+def source_language(declared: str | None, reader: str) -> dict[str, str] | None:
+    """A reference's language when it is not the reader's: its code and its name in the
+    reader's language ("inglés"), for a marker such as "(en inglés)". A reference without
+    `language:` is taken to be in English, the language of nearly all medical literature."""
+    code = declared or SOURCE_LANGUAGE
+    if code == reader:
+        return None
+    return {"code": code, "name": _language_name(code, reader)}
+
+
+def _language_name(code: str, reader: str) -> str:
+    try:
+        return str(Locale.parse(reader).languages.get(code, code))
+    except (ValueError, babel.UnknownLocaleError):
+        return code
 
 
 @dataclass
