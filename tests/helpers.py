@@ -80,6 +80,29 @@ def page_texts(path: Path) -> list[str]:
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
+def tagged_texts(path: Path, folder: Path) -> list[str]:
+    """The text of each page without its artifacts (page furniture): what is tagged, which
+    screen readers read. The artifacts are cut out of a copy in `folder`, read by pdftotext."""
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            kept, depth = [], 0  # depth > 0: inside an /Artifact sequence
+            for instruction in pikepdf.parse_content_stream(page):
+                operator = str(instruction.operator)
+                if operator in ("BMC", "BDC"):
+                    if depth or instruction.operands[0] == pikepdf.Name.Artifact:
+                        depth += 1
+                        continue
+                elif operator == "EMC" and depth:
+                    depth -= 1
+                    continue
+                if not depth:
+                    kept.append(instruction)
+            page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        copy = folder / f"tagged-{path.name}"
+        pdf.save(copy)
+    return page_texts(copy)
+
+
 def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     """Every structure element reachable from the StructTreeRoot."""
     found: list[pikepdf.Dictionary] = []

@@ -263,29 +263,53 @@ class ProjectConfig(Strict):
 # --------------------------------------------------------------------------- documents
 
 
+ReviewStatus = Literal["draft", "in-review", "approved"]
+Version = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")]
+
+
 class Reviewer(Strict):
+    """The clinician who reviews the document; printed only once it is approved."""
+
     name: Text
-    role: Text
+    credentials: Text | None = Field(None, description="e.g. MD. Required for approval.")
+    role: Text | None = Field(None, description="e.g. Psychiatrist. Required for approval.")
+
+
+class Approval(Strict):
+    """Recorded by `handoutkit approve` (see `content.approval`): do not edit by hand."""
+
+    by: Text = Field(description="The reviewer approved: name and credentials.")
+    date: dt.date
+    version: Version
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="Hash of the approved content and the shared data it prints."
+    )
 
 
 class Review(Strict):
-    last_reviewed: dt.date
-    reviewer: Reviewer
+    status: ReviewStatus = Field(
+        "draft", description="Only approved documents (`handoutkit approve`) lose the DRAFT mark."
+    )
+    last_reviewed: dt.date | None = Field(None, description="Date of the last approval.")
+    reviewer: Reviewer | None = None
     next_review_due: dt.date | None = None
     interval_months: int | None = Field(default=None, ge=1, le=60)
+    approval: Approval | None = None
 
     @model_validator(mode="after")
     def _due_after_reviewed(self) -> Review:
-        if self.next_review_due and self.next_review_due <= self.last_reviewed:
+        if self.next_review_due and self.next_review_due <= (self.last_reviewed or dt.date.min):
             raise ValueError("next_review_due must come after last_reviewed")
         if self.next_review_due and self.interval_months:
             raise ValueError("give next_review_due or interval_months, not both")
         return self
 
-    def due(self, default_interval_months: int) -> dt.date:
-        """The next review date: explicit, or last review + interval (project default)."""
+    def due(self, default_interval_months: int) -> dt.date | None:
+        """Explicit, or last review + interval (project default); None if never reviewed."""
         if self.next_review_due:
             return self.next_review_due
+        if self.last_reviewed is None:
+            return None
         months = self.interval_months or default_interval_months
         return add_months(self.last_reviewed, months)
 
@@ -338,7 +362,7 @@ class DocumentBase(Strict):
         description="Document code printed in the footer, unique in the project, e.g. "
         "HK-KBPD-PH-EN."
     )
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")] = Field(
+    version: Version = Field(
         description='Version in quotes, e.g. "1.0"; raise it when the content changes.'
     )
     keywords: list[Text] = Field(

@@ -90,6 +90,36 @@ _RULES = (
     ),
     Rule("review-date", "check", "The last review date is not in the future."),
     Rule("review-due", "check", "The document's review is not overdue."),
+    Rule(
+        "review-status",
+        "check",
+        "An approved document names its reviewer (name, credentials, role) and has the approval record of `handoutkit approve`.",
+    ),
+    Rule(
+        "approval-changed",
+        "check",
+        "An approved document has not changed since approval, nor has the shared data it prints (else it counts as in review).",
+    ),
+    Rule(
+        "release-status",
+        "check",
+        "With --release, every document is approved and unchanged since approval.",
+    ),
+    Rule(
+        "sample-data",
+        "check",
+        "With --release, the organization in handoutkit.yaml is not sample data (REPLACE, example.org, 555-01xx numbers…).",
+    ),
+    Rule(
+        "claim-citation",
+        "check",
+        "A sentence with a number, a percentage or a comparison cites its source (warning in handouts, error in briefs).",
+    ),
+    Rule(
+        "hype",
+        "check",
+        'No promotional words (breakthrough, miracle, cure, "proven" without a citation…): say what the evidence shows.',
+    ),
     Rule("asset", "check", "Images and the logo are files under the project's assets/ folder."),
     Rule(
         "cross-reference",

@@ -147,7 +147,7 @@ def test_a_document_page_is_its_html_edition_with_the_site_panel(built: Path) ->
             assert f'href="../ketamine-bpd/{name}">PDF, {edition_label}, {label}</a>' in panel
     assert re.search(r"\(\d+ pages, \d+ KB\)", panel)
     assert 'href="../ketamine-bpd/handout.es.standard.html">Standard</a>' in panel
-    for fact in ("HK-KBPD-PH-ES", "1.0", "Draft", "November 16, 2026", "November 16, 2027"):
+    for fact in ("HK-KBPD-PH-ES", "1.0", "Draft", "<dt>Last reviewed</dt><dd>not yet</dd>"):
         assert fact in panel, fact
     assert "Spanish (español)" in panel and "ketamine-bpd" in panel
     # the crisis block (in the edition), the banner of a draft, the panel hidden in print
@@ -184,7 +184,7 @@ def test_drafts_are_left_out_unless_included(tmp_path: Path, built: Path, monkey
     out = tmp_path / "out"
     shutil.copytree(built, out)
     entries = [e for n, e in read_manifest(out).items() if not n.startswith("site/")]
-    assert {review_status(d.model) for d in project.documents} == {"draft"}  # no status yet
+    assert {review_status(project, d) for d in project.documents} == {"draft"}  # shipped
 
     made = build_site(project, out, entries, include_drafts=False)
     site = out / "site"
@@ -198,7 +198,7 @@ def test_drafts_are_left_out_unless_included(tmp_path: Path, built: Path, monkey
     approved = {"ketamine-bpd-handout-en", "ketamine-bpd-brief-en"}
     monkeypatch.setattr(
         "handoutkit.build.site.catalog.review_status",
-        lambda model: "approved" if model.id in approved else "draft",
+        lambda project, document: "approved" if document.model.id in approved else "draft",
     )
     made = build_site(project, out, entries, include_drafts=False)
     assert {d.model.id for d in made.catalog.documents} == approved

@@ -56,6 +56,9 @@ def test_json_row_has_every_column(run, mini: Path) -> None:
         "next_review_due": DUE,
         "days_until_due": 343,
         "status": "ok",
+        "review_status": "draft",  # no `status:`: a draft until approved
+        "changed_since_approval": False,
+        "reviewer": "Test Reviewer",
     }
     assert reading["measure"] == "flesch_kincaid" and reading["label"] == "Flesch-Kincaid grade"
     assert isinstance(reading["score"], float)
@@ -106,7 +109,7 @@ def test_text_table(run, mini: Path) -> None:
     assert "due within 30 days" in handout and DUE in handout
     assert "TEST-PH-EN" in result.out and "large-print" in result.out
     assert lines[-2] == (
-        "2 documents: 1 due within 30 days, 1 overdue (review status on 2027-10-15)"
+        "2 documents: 1 due within 30 days, 1 overdue (review status on 2027-10-15); 2 draft"
     )
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from handoutkit.content.scaffold import SCAFFOLD, scaffold_files
 from handoutkit.content.schema import PROJECT_SCHEMA_DIR, schema_texts
-from helpers import REPO, TODAY, page_texts
+from helpers import REPO, page_texts
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+\.schema\.json)$")
 
@@ -39,12 +39,26 @@ def test_new_then_build_in_an_empty_folder(run, clinic: Path) -> None:
         for suffix in ("html", "letter.pdf")
     ]
     pdf = clinic / "dist" / "example" / "handout.en.standard.letter.pdf"
-    assert "Talk therapy is the main treatment for BPD" in "".join(page_texts(pdf))
+    pages = page_texts(pdf)
+    assert "Talk therapy is the main treatment for BPD" in "".join(pages)
+    # a draft with sample organization data, and it says so
+    assert all("DRAFT — not reviewed for patient use" in page for page in pages)
+    assert "These are sample details, not a real organization." in " ".join("".join(pages).split())
     with pikepdf.open(pdf) as document:
         assert str(document.Root.Lang) == "en"
 
 
-def test_new_stamps_today_and_marks_placeholders(clinic: Path) -> None:
+def test_a_new_project_is_not_for_release(run, clinic: Path) -> None:
+    result = run("check", "--release", cwd=clinic)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert sum("not approved for release: it is a draft" in line for line in lines) == 2
+    assert [line.split(":")[0] for line in lines if "is sample data" in line] == [
+        "handoutkit.yaml"
+    ] * 4  # name, phone, website, address
+
+
+def test_new_marks_placeholders_and_drafts(clinic: Path) -> None:
     config = (clinic / "handoutkit.yaml").read_text(encoding="utf-8")
     assert "REPLACE" in config and "(replace in handoutkit.yaml)" in config
     data = yaml.safe_load(config)
@@ -54,7 +68,7 @@ def test_new_stamps_today_and_marks_placeholders(clinic: Path) -> None:
     assert data["region"] == "us"
     for name in ("handout", "brief"):
         text = (clinic / "content" / "example" / f"{name}.en.yaml").read_text(encoding="utf-8")
-        assert f"last_reviewed: {TODAY}" in text
+        assert "  status: draft\n" in text and "last_reviewed" not in text  # not reviewed yet
         assert "EXAMPLE" in text and "replace" in text.lower()
     assert (clinic / ".gitignore").read_text() == "dist/\n.handoutkit-cache/\n"
     assert (clinic / "assets").is_dir()

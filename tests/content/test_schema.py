@@ -113,14 +113,17 @@ def test_csl_keys_are_hyphenated_and_dates_are_dates() -> None:
     handout = json.loads(schema_texts()["handout.schema.json"])
     assert handout["additionalProperties"] is False
     review = handout["$defs"]["Review"]["properties"]
-    assert review["last_reviewed"] == {"format": "date", "title": "Last Reviewed", "type": "string"}
+    # optional: a draft has not been reviewed
+    assert {"format": "date", "type": "string"} in review["last_reviewed"]["anyOf"]
+    assert review["status"]["enum"] == ["draft", "in-review", "approved"]
+    assert review["status"]["default"] == "draft"
 
     def date_errors(value: str) -> list[str]:
         errors = _validator("handout").iter_errors({"review": {"last_reviewed": value}})
         return [e.message for e in errors if list(e.absolute_path) == ["review", "last_reviewed"]]
 
     assert date_errors("2026-02-28") == []
-    assert date_errors("2026-02-30") == ["'2026-02-30' is not a 'date'"]
+    assert date_errors("2026-02-30") == ["'2026-02-30' is not valid under any of the given schemas"]
 
 
 def test_schema_command_writes_every_kind(run, tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_mandatory_blocks_and_page_footer_text(site: Path) -> None:
         for block in ("crisis", "disclaimer", "references", "docinfo", "page-footer"):
             assert block in classes, (path.name, block)
         assert "In crisis? Call or text 988" in page.plain  # the print footer's line
-        assert "Last reviewed: November 1, 2026" in page.plain
+        assert "DRAFT — not reviewed for patient use" in page.plain  # not approved
 
 
 def test_images_keep_alt_text_and_tables_scroll_in_a_named_region(site: Path) -> None:

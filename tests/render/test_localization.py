@@ -56,12 +56,13 @@ def test_spanish_pdf_has_spanish_labels_and_dates(shipped_pack: Path) -> None:
         "Lo que usted puede hacer",
         "Sobre esta hoja informativa",
         "Referencias",
-        "Última revisión: 16 de noviembre de 2026",
+        "Estado de la revisión: Borrador",  # the shipped pack is a draft
+        "BORRADOR — no revisado para uso con pacientes",
     ):
         assert label in text, label
     assert all(f"Página {n} de {len(pages)}" in page for n, page in enumerate(pages, 1))
     english = page_texts(shipped_pack / "ketamine-bpd" / "handout.en.standard.letter.pdf")
-    assert "Last reviewed: November 16, 2026" in english[0]
+    assert "Review status: Draft" in english[0]
     assert "Page 1 of" in english[0] and "Página" not in "\n".join(english)
 
 

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import meta
-from pydantic import BaseModel
 
 from handoutkit.build.fingerprint import KeyBuilder, file_sha256, search_folder, tool_fingerprint
-from handoutkit.content.markdown import find_citations
+from handoutkit.content.markdown import cited_keys
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.models import Audience, Brief, Handout, walk_text
+from handoutkit.models import Audience, Brief, Handout
 from handoutkit.resources import (
     ASSET_FOLDER,
     CONFIG_NAME,
@@ -100,30 +99,8 @@ class Inputs:
 def add_shared_data(
     key: KeyBuilder, project: Project, audience: Audience, language: str, cited: set[str]
 ) -> None:
-    """The shared data an output prints: its crisis block and disclaimer, and every reference
-    it cites (`cited`, plus those the two blocks cite)."""
-    crisis = project.crisis_for(language)
-    disclaimer = project.disclaimer_for(audience, language)
-    key.add_json("crisis", crisis.model_dump(mode="json") if crisis else None)
-    key.add_json("disclaimer", disclaimer)
-    cited = set(cited)
-    if crisis is not None:
-        cited |= cited_keys(crisis)
-    cited |= {k for use in find_citations(disclaimer or "") for k in use.keys}
-    for name in sorted(cited):
-        item = project.shared.references.get(name)
-        key.add_json(f"reference {name}", item.model_dump(mode="json") if item else None)
-
-
-def cited_keys(model: BaseModel) -> set[str]:
-    """Reference keys cited anywhere in a model's text."""
-    keys: set[str] = set()
-    for _loc, text, kind in walk_text(model):
-        if kind == "citation":
-            keys.add(text)
-        elif kind == "markdown":
-            keys.update(key for use in find_citations(text) for key in use.keys)
-    return keys
+    """The shared data an output prints (see `Project.printed_shared_data`)."""
+    key.add_json("shared data", project.printed_shared_data(audience, language, cited))
 
 
 def template_files(project_root: Path, name: str) -> list[Path]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from handoutkit import __version__
 from handoutkit.build.outputs import DocumentOutput, SiteSpec
 from handoutkit.build.rack import RackSpec, pack_title
+from handoutkit.content.approval import review_state
 from handoutkit.errors import UsageError
 from handoutkit.fileio import locked, write_atomic
 from handoutkit.names import MANIFEST
@@ -96,6 +97,7 @@ def document_entry(
 ) -> dict[str, Any]:
     """A document's PDF or HTML edition: what it is, its review date and reading level."""
     model = spec.document.model
+    due = model.review.due(project.config.review_interval_months)
     return {
         **output_fields(spec, result),
         "document": spec.document.shown,
@@ -103,7 +105,8 @@ def document_entry(
         "title": model.title,
         "kind": model.type,
         "topic": spec.document.topic,
-        "review_due": model.review.due(project.config.review_interval_months).isoformat(),
+        "review_due": due.isoformat() if due else None,
+        "review_status": review_state(project, spec.document).effective,
         "reading": reading,
         "online_url": getattr(model, "online_url", None),
     }
@@ -115,7 +118,8 @@ def rack_entry(project: Project, spec: RackSpec, result: OutputResult) -> dict[s
     members = [m for m in spec.members if m.shown not in left]
     ids = {d.shown: d.model.id for d in project.documents}
     interval = project.config.review_interval_months
-    due = min((m.model.review.due(interval) for m in members), default=None)
+    dues = [m.model.review.due(interval) for m in members]
+    due = min((d for d in dues if d is not None), default=None)
     return {
         **output_fields(spec, result),
         "title": pack_title(project, spec.language),
@@ -124,6 +128,9 @@ def rack_entry(project: Project, spec: RackSpec, result: OutputResult) -> dict[s
         "documents": [m.shown for m in members],
         "left_out": sorted(ids.get(path, path) for path in left),  # document ids
         "review_due": due.isoformat() if due else None,  # the earliest of its handouts
+        "review_status": "approved"
+        if all(review_state(project, m).approved for m in members)
+        else "draft",  # a pack with any handout not approved is marked DRAFT
     }
 
 

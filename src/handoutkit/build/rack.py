@@ -184,7 +184,8 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
             result = printer.print_pdf(html, EDITION, spec.paper, member.shown, standard)
         except ContentError as exc:
             count = len(exc.diagnostics) or 1
-            left_out.append(left_out_problem(spec, member, f"printing failed ({count} problem(s))"))
+            problems = f"{count} problem{'s' * (count != 1)}"
+            left_out.append(left_out_problem(spec, member, f"printing failed ({problems})"))
             continue
         if most_pages is not None and result.pages > most_pages:  # as its own PDF fails
             why = f"{result.pages} pages, more than the {most_pages} a {KIND} may have"
@@ -262,15 +263,25 @@ def render_catalog(
                 else None,
             }
         )
-    latest = max(m.document.model.review.last_reviewed for m in members)
+    from handoutkit.content.approval import review_state
+
+    states = [review_state(project, m.document) for m in members]
+    approved = all(state.approved for state in states)
+    dates = [m.document.model.review.last_reviewed for m in members]
+    latest = max((d for d in dates if d is not None), default=None) if approved else None
     base = renderer.base_context(
-        kind=KIND, language=language, audience="patient", edition=EDITION, medium="print"
+        kind=KIND,
+        language=language,
+        audience="patient",
+        edition=EDITION,
+        medium="print",
+        approved=approved,
     )
     context = {
         **base.values,
         "title": pack_title(project, language),
         "description": "; ".join(str(e["title"]) for e in entries),
-        "date_iso": latest.isoformat(),
+        "date_iso": latest.isoformat() if latest else None,
         "entries": entries,
         "any_online": any(e["url"] for e in entries),
     }

@@ -40,6 +40,7 @@ class BuildRequest:
     papers: tuple[str, ...] = ()
     shard: str | None = None  # "K/N"
     strict: bool = False
+    release: bool = False  # refuse documents not approved, and sample organization data
     force: bool = False  # rebuild even unchanged outputs (and never replay)
     include_drafts: bool = False  # the site lists documents that are not approved
     pdf_standard: str | None = None  # ua-1 or ua-2; None: the project's `pdf_standard:`
@@ -62,6 +63,7 @@ class BuildRequest:
             "strict": self.strict,
             "include_drafts": self.include_drafts,
             "pdf_standard": self.pdf_standard,
+            "release": self.release,
         }
 
     @property
@@ -167,6 +169,7 @@ def build_loaded(
         today=request.today,
         selection=selection,
         strict=request.strict,
+        release=request.release,
         whole_project=not request.paths,
         jobs=request.jobs or os.cpu_count() or 1,
         force=request.force,

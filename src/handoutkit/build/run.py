@@ -61,6 +61,7 @@ def build_project(
     formats: Iterable[str] = ("pdf",),
     selection: Selection | None = None,
     strict: bool = False,
+    release: bool = False,
     whole_project: bool = True,
     jobs: int = 1,
     force: bool = False,
@@ -68,7 +69,10 @@ def build_project(
     on_plan: Callable[[int, Diagnostics], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Check the project, then build (or skip, when unchanged) every selected output.
+    """Check the project, then build (or skip, when unchanged) every selected output. A
+    `release` build refuses documents that are not approved, and sample organization data
+    (`lint.review.check_release`): their outputs, and the rack packs that would hold them,
+    fail with located errors.
 
     SIGINT, SIGTERM and SIGHUP stop the build cleanly (see `build.stop`): the report's
     `stopped_by` names the signal, its outputs not built are "stopped", and the manifest lists
@@ -81,34 +85,37 @@ def build_project(
         return _build(
             project,
             out_dir,
-            today,
-            selection or Selection(formats=tuple(formats)),
-            strict,
-            whole_project,
-            jobs,
-            force,
-            recycle_after,
-            on_plan,
-            progress,
             stop,
             started,
+            today=today,
+            selection=selection or Selection(formats=tuple(formats)),
+            strict=strict,
+            release=release,
+            whole_project=whole_project,
+            jobs=jobs,
+            force=force,
+            recycle_after=recycle_after,
+            on_plan=on_plan,
+            progress=progress,
         )
 
 
 def _build(
     project: Project,
     out_dir: Path,
+    stop: Stop,
+    started: float,
+    *,
     today: dt.date,
     selection: Selection,
     strict: bool,
+    release: bool,
     whole_project: bool,
     jobs: int,
     force: bool,
     recycle_after: int,
     on_plan: Callable[[int, Diagnostics], None] | None,
     progress: Progress | None,
-    stop: Stop,
-    started: float,
 ) -> BuildReport:
     import time
 
@@ -135,7 +142,9 @@ def _build(
         _start_forkserver()  # it imports WeasyPrint while this process checks the project
     try:  # a stop signal that abandons work stops the check too: nothing is built yet
         with stop.raising_here():
-            diagnostics = check_project(project, today, whole_project=whole_project)
+            diagnostics = check_project(
+                project, today, whole_project=whole_project, release=release
+            )
     except Abandon:
         stopped = [OutputResult(spec, "stopped") for spec in specs]
         report = BuildReport(Diagnostics(), stopped, time.perf_counter() - started)

@@ -71,6 +71,14 @@ def build(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild outputs even when unchanged.")
     ] = False,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="For patient use: refuse documents not approved (or changed since approval) "
+            "and sample organization data; without it, such documents build marked DRAFT.",
+        ),
+    ] = False,
     shard: Annotated[
         str | None,
         typer.Option("--shard", help="Build only share K of N of the matrix, e.g. 2/4."),
@@ -108,6 +116,7 @@ def build(
         papers=tuple(comma_list(paper)),
         shard=shard,
         strict=strict,
+        release=release,
         force=force,
         pdf_standard=pdf_standard,
         jobs=jobs,

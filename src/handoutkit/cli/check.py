@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
@@ -23,16 +24,26 @@ from handoutkit.errors import EXIT_CONTENT, EXIT_OK
 
 @app.command()
 def check(
-    paths: PathsArg = None, strict: StrictOpt = False, fmt: FormatOpt = OutputFormat.text
+    paths: PathsArg = None,
+    strict: StrictOpt = False,
+    fmt: FormatOpt = OutputFormat.text,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Also what `build --release` refuses: documents not approved, sample "
+            "organization data.",
+        ),
+    ] = False,
 ) -> None:
-    """Validate content: schema, citations, mandatory blocks, review dates, plain language."""
+    """Validate content: schema, citations, claims, mandatory blocks, reviews, plain language."""
     from handoutkit.content.loader import load_project
     from handoutkit.lint.checks import check_project
     from handoutkit.lint.plainlanguage import readability_reports, readability_tables
 
     root = project_root()
     project = load_project(root, paths or [])
-    diagnostics = check_project(project, today(), whole_project=not paths)
+    diagnostics = check_project(project, today(), whole_project=not paths, release=release)
     failed = diagnostics.has_errors(strict)
     if fmt is OutputFormat.json:
         report = {

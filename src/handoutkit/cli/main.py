@@ -20,7 +20,7 @@ from handoutkit.cli.common import app
 from handoutkit.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, HandoutkitError
 
 # Each module registers its commands on the app; `--help` lists them in this order.
-COMMAND_MODULES = ("check", "build", "project", "audit", "preview")
+COMMAND_MODULES = ("check", "build", "approve", "project", "audit", "preview")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"handoutkit.cli.{_module}")
 

@@ -18,6 +18,9 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from pydantic import BaseModel
+
+from handoutkit.models import walk_text
 
 CITATION = re.compile(
     r"\[(@[A-Za-z0-9_][A-Za-z0-9_:.-]*(?:\s*;\s*@[A-Za-z0-9_][A-Za-z0-9_:.-]*)*)\]"
@@ -79,6 +82,17 @@ def _foreign_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"lang": match.group(2)}
     state.pos = match.end()
     return True
+
+
+def cited_keys(model: BaseModel) -> set[str]:
+    """Reference keys cited anywhere in a model's text (Markdown and citation fields)."""
+    keys: set[str] = set()
+    for _loc, text, kind in walk_text(model):
+        if kind == "citation":
+            keys.add(text)
+        elif kind == "markdown":
+            keys.update(key for use in find_citations(text) for key in use.keys)
+    return keys
 
 
 def find_links(text: str) -> list[str]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from handoutkit.content.markdown import cited_keys, find_citations
 from handoutkit.content.sourcemap import SourceMap
 from handoutkit.diagnostics import Diagnostics
 from handoutkit.models import (
@@ -101,3 +103,25 @@ class Project:
                     if found is not None:
                         named[handout_id] = found
         return named
+
+    def printed_shared_data(
+        self, audience: Audience, language: str, cited: set[str]
+    ) -> dict[str, Any]:
+        """The shared data a document prints, as JSON data: its crisis block and disclaimer,
+        and every reference it cites (`cited`, plus those the two blocks cite). Cache keys and
+        approvals (`content.approval`) are both taken over it."""
+        crisis = self.crisis_for(language)
+        disclaimer = self.disclaimer_for(audience, language)
+        cited = set(cited)
+        if crisis is not None:
+            cited |= cited_keys(crisis)
+        cited |= {key for use in find_citations(disclaimer or "") for key in use.keys}
+        references = {}
+        for name in sorted(cited):
+            item = self.shared.references.get(name)
+            references[name] = item.model_dump(mode="json") if item else None
+        return {
+            "crisis": crisis.model_dump(mode="json") if crisis else None,
+            "disclaimer": disclaimer,
+            "references": references,
+        }

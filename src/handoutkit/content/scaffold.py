@@ -19,9 +19,9 @@ from handoutkit.errors import UsageError
 from handoutkit.resources import PACKAGE_DIR, default_root
 
 SCAFFOLD = PACKAGE_DIR / "scaffold"
-TODAY = "__TODAY__"  # replaced by the date the project is made (review.last_reviewed)
 RENAMED = {"gitignore": ".gitignore"}  # dot files are awkward as package data
 EMPTY_FOLDERS = ("assets",)
+TODAY = "__TODAY__"  # in the example brief: the evidence is current to the day it is made
 
 
 def scaffold_files() -> list[Path]:
@@ -92,6 +92,8 @@ Next steps:
   1. Replace the placeholders in handoutkit.yaml: organization name, phone, website, address.
   2. Rename content/example/ to your topic and write your own handout and brief.
   3. Run `{command} check` as you write: it shows every problem as file:line:column.
+  4. Have a clinician review each document and approve it with `{command} approve`; until
+     then it prints DRAFT, and `{command} build --release` (for patients) refuses it.
 {_path_tip(command)}"""
 
 

@@ -3,8 +3,9 @@
 Loading already enforced the schema of each file. Here we check what a single file cannot
 know: that citations resolve in the shared reference library, that the mandatory blocks
 (crisis resources, disclaimer) exist for each document's region, audience and language, that
-review dates make sense, that assets stay inside the project, and that the prose is plain
-enough for its audience (`plainlanguage`: reading level, long sentences, jargon).
+review dates and approvals hold (`review`), that assets stay inside the project, that the prose
+is plain enough for its audience (`plainlanguage`: reading level, long sentences, jargon) and
+claims carry their sources (`claims`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from handoutkit.lint.citations import (
     check_shared_links,
     check_uncited_references,
 )
+from handoutkit.lint.claims import check_claims
 from handoutkit.lint.plainlanguage import check_plain_language
+from handoutkit.lint.review import check_release, check_review
 from handoutkit.lint.translation import check_translation
 from handoutkit.models import Brief, Handout
 from handoutkit.resources import (
@@ -37,8 +40,11 @@ from handoutkit.resources import (
 )
 
 
-def check_project(project: Project, today: dt.date, *, whole_project: bool = True) -> Diagnostics:
-    """Add cross-file diagnostics to `project.diagnostics` and return them all."""
+def check_project(
+    project: Project, today: dt.date, *, whole_project: bool = True, release: bool = False
+) -> Diagnostics:
+    """Add cross-file diagnostics to `project.diagnostics` and return them all. A `release`
+    check also refuses documents that are not approved, and sample organization data."""
     diagnostics = project.diagnostics
     cited: Counter[str] = Counter()
     citing: dict[str, set[str]] = {}  # document → the references it cites
@@ -59,7 +65,10 @@ def check_project(project: Project, today: dt.date, *, whole_project: bool = Tru
         check_assets(project, document, diagnostics)
         check_cross_references(project, document, diagnostics)
         check_plain_language(project, document, diagnostics)
+        check_claims(document, diagnostics)
         check_translation(project, document, diagnostics)
+    if release:
+        check_release(project, diagnostics)
     check_logo(project, diagnostics)
     check_shared_links(project, diagnostics)
     check_references(project, diagnostics)
@@ -182,28 +191,6 @@ def check_mandatory_blocks(
             f"add a catalog: pybabel init -i src/handoutkit/locales/handoutkit.pot "
             f"-d src/handoutkit/locales -D handoutkit -l {language}",
             rule="labels",
-        )
-
-
-def check_review(
-    project: Project, document: SourceDocument, today: dt.date, diagnostics: Diagnostics
-) -> None:
-    review = document.model.review
-    if review.last_reviewed > today:
-        diagnostics.error(
-            document.source.locate(("review", "last_reviewed")),
-            f"last_reviewed {review.last_reviewed.isoformat()} is in the future",
-            "give the date the content was actually reviewed",
-            rule="review-date",
-        )
-    due = review.due(project.config.review_interval_months)
-    if due < today:
-        where = ("review", "next_review_due") if review.next_review_due else ("review",)
-        diagnostics.warning(
-            document.source.locate(where),
-            f"review was due on {due.isoformat()}",
-            "have the content reviewed, then update review.last_reviewed",
-            rule="review-due",
         )
 
 

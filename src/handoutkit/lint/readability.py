@@ -338,8 +338,14 @@ def split_sentences(prose: str) -> list[str]:
     letter or digit follow it (after opening punctuation such as "¿" or "("), unless the word
     it ends is a known abbreviation or an initial ("J.").
     """
-    sentences: list[str] = []
-    for line in prose.splitlines():
+    return [prose[start:end] for start, end in sentence_spans(prose)]
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, as `split_sentences` splits it, without the
+    whitespace around it."""
+    line_start = 0
+    for line in text.splitlines(keepends=True):
         start = 0
         for match in _SENTENCE_END.finditer(line):
             rest = line[match.end() :].lstrip(_OPENERS)
@@ -351,12 +357,17 @@ def split_sentences(prose: str) -> list[str]:
                 continue
             if last in NUMBER_ABBREVIATIONS and rest[0].isdigit():
                 continue
-            sentences.append(line[start : match.end()].strip())
+            yield _stripped(line, start, match.end(), line_start)
             start = match.end()
-        tail = line[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
+        if line[start:].strip():
+            yield _stripped(line, start, len(line), line_start)
+        line_start += len(line)
+
+
+def _stripped(line: str, start: int, end: int, offset: int) -> tuple[int, int]:
+    part = line[start:end]
+    left = len(part) - len(part.lstrip())
+    return offset + start + left, offset + start + len(part.rstrip())
 
 
 @lru_cache(maxsize=1024)  # the reading level, then the jargon check, mask each field

@@ -21,7 +21,9 @@ from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup
 
+from handoutkit.content.approval import review_state
 from handoutkit.content.project import Project, SourceDocument
+from handoutkit.content.sampledata import sample_fields
 from handoutkit.diagnostics import Diagnostic, Location, display_path
 from handoutkit.errors import ContentError, HandoutkitError
 from handoutkit.i18n import SOURCE_LANGUAGE, MissingTranslation, plural_translator, translator
@@ -69,11 +71,20 @@ class Renderer:
         self.env = make_environment(project.root)
 
     def base_context(
-        self, *, kind: str, language: str, audience: Audience, edition: str, medium: Medium
+        self,
+        *,
+        kind: str,
+        language: str,
+        audience: Audience,
+        edition: str,
+        medium: Medium,
+        approved: bool,
     ) -> BaseContext:
         """What every template is given (documents and the rack catalog alike): the
-        organization, the mandatory blocks in the reader's language, Markdown with a citation
-        counter, the reference list in citation order, and the medium's styles and assets."""
+        organization (and whether it is sample data), the mandatory blocks in the reader's
+        language, Markdown with a citation counter, the reference list in citation order, the
+        medium's styles and assets, and whether what is printed is approved (if not, it is
+        marked DRAFT on every page)."""
         project = self.project
         root = project.root
         gettext = translator(language)
@@ -110,6 +121,8 @@ class Renderer:
             "lang": language,
             "edition": edition,
             "org": project.config.organization,
+            "sample_org": bool(sample_fields(project.config.organization)),
+            "approved": approved,
             "crisis": project.crisis_for(language),
             "disclaimer": project.disclaimer_for(audience, language),
             "md": MarkdownRenderer(citer),
@@ -123,23 +136,32 @@ class Renderer:
         """The document's HTML for print (the PDF's source) or screen (the HTML edition)."""
         model = document.model
         language = model.language
-        due = model.review.due(self.project.config.review_interval_months)
+        review = model.review
+        state = review_state(self.project, model)
+        due = review.due(self.project.config.review_interval_months)
         base = self.base_context(
             kind=model.type,
             language=language,
             audience=model.audience,
             edition=edition,
             medium=medium,
+            approved=state.approved,
         )
         citer, listed = base.citer, base.listed
+        # review dates and the reviewer are printed only for an approved document: a draft
+        # must not claim a review that did not happen (templates check `approved`)
         context = {
             **base.values,
             "doc": model,
             "date": lambda day: _date(day, language),
             "related_handouts": self._related_handouts(model),
-            "reviewed": _date(model.review.last_reviewed, language),
-            "next_review": _date(due, language),
-            "reviewed_iso": model.review.last_reviewed.isoformat(),
+            "review_status": state.effective,
+            "changed_since_approval": state.changed,
+            "reviewed": _date(review.last_reviewed, language) if review.last_reviewed else None,
+            "next_review": _date(due, language) if due else None,
+            "reviewed_iso": review.last_reviewed.isoformat()
+            if state.approved and review.last_reviewed
+            else None,
             "description": model.description or strip_markdown(_summary_text(model))[:300],
         }
         template_name = f"{model.type}.html.j2"

@@ -129,7 +129,7 @@ def make_catalog(
     documents, left_out = [], []
     for shown, found in files.items():
         source = by_shown[shown]
-        status = review_status(source.model)
+        status = review_status(project, source)
         if status != APPROVED and not include_drafts:
             left_out.append(source.model.id)
             continue

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from handoutkit.build.site.catalog import Catalog, SiteCollection, SiteDocument, SiteFile
 from handoutkit.build.site.labels import file_size, label, language_name, long_date, pages
 from handoutkit.build.site.search import FILTERS, filter_options
-from handoutkit.build.site.status import status_label
+from handoutkit.build.site.status import APPROVED, status_label
 from handoutkit.content.project import Project
 from handoutkit.render.markdown import Citer, MarkdownRenderer
 from handoutkit.render.renderer import render_template
@@ -175,7 +175,9 @@ class SitePages:
         """What the templates show of a document; `shown`: the edition on the page (its QR
         code is made for a document's own pages only)."""
         model = document.model
-        interval = self.project.config.review_interval_months
+        review = model.review
+        approved = document.status == APPROVED
+        due = review.due(self.project.config.review_interval_months)
         url = getattr(model, "online_url", None)
         links = [
             {
@@ -194,8 +196,11 @@ class SitePages:
             "version": model.version,
             "status": document.status,
             "status_label": status_label(document.status),
-            "reviewed": long_date(model.review.last_reviewed),
-            "review_due": long_date(model.review.due(interval)),
+            # review dates only for an approved document: a draft claims no review
+            "reviewed": long_date(review.last_reviewed)
+            if approved and review.last_reviewed
+            else "not yet",
+            "review_due": long_date(due) if approved and due else "",
             "kind": label("kind", model.type),
             "audience": label("audience", model.audience),
             "language": language_name(model.language),
