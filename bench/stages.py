@@ -55,6 +55,7 @@ def main() -> None:
 
     import handoutkit.build.manifest as manifest
     import handoutkit.build.run as build
+    import handoutkit.build.worker as worker
     import handoutkit.cli  # noqa: F401  (what the command imports before it builds)
     import handoutkit.pdf.preflight as preflight
     import handoutkit.pdf.printer as printer
@@ -84,8 +85,8 @@ def main() -> None:
         timed(preflight, "check_layout", "  print preflight (layout checks)")
         timed(weasyprint.document.Document, "write_pdf", "  WeasyPrint write_pdf")
         timed(pdftags, "postprocess_pdf", "  pikepdf post-processing (links in margin boxes)")
-    timed(build, "_sha256", "  sha256")
-    timed(build, "write_atomic", "write file (atomic, fsync)")
+    timed(worker, "_sha256", "  sha256")
+    timed(worker, "write_atomic", "write file (atomic, fsync)")
     timed(build, "update_manifest", "manifest.json")
     timed(manifest, "_reading", "  reading level for the manifest")
 

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from handoutkit.diagnostics import Diagnostic, Location
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_HANGUP = 129  # the terminal closed (128 + SIGHUP)
 EXIT_INTERRUPTED = 130  # Ctrl+C (128 + SIGINT)
+EXIT_TERMINATED = 143  # stopped by `kill`, `timeout`, CI or a service manager (128 + SIGTERM)
 
 
 class HandoutkitError(Exception):

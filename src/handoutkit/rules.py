@@ -199,6 +199,18 @@ _RULES = (
     Rule(
         "output", "build", "Outputs are written inside the output folder, completely or not at all."
     ),
+    Rule(
+        "worker",
+        "build",
+        "The worker process printing an output does not die (a crash or the out-of-memory killer).",
+    ),
+    Rule("time-limit", "build", "An output renders and prints within `limits.seconds`."),
+    Rule("memory-limit", "build", "A worker printing an output stays under `limits.memory_mb`."),
+    Rule(
+        "page-limit",
+        "build",
+        "A document's PDF stays within the page thresholds of its kind (`limits.pages`).",
+    ),
     # audit: any PDF
     Rule("file", "audit", "The file is a readable PDF with pages."),
     Rule("tagged", "audit", "The PDF is tagged (/MarkInfo /Marked true and a structure tree)."),

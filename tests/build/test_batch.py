@@ -263,7 +263,7 @@ def test_one_and_two_workers_give_byte_identical_pdfs(run, matrix: Path) -> None
 
 def test_retired_workers_are_replaced(matrix: Path) -> None:
     """More outputs than workers × recycle_after: each retired worker must be replaced, else
-    the build hangs once all have retired (CPython gh-115634, see build._RecyclingPool)."""
+    the build hangs once all have retired (as ProcessPoolExecutor did: CPython gh-115634)."""
     code = (
         "import datetime as dt\n"
         "from pathlib import Path\n"

@@ -588,6 +588,21 @@ def test_a_handout_that_fails_to_print_is_left_out_and_tried_again(
     assert manifest(project / "dist")[LETTER]["members"] == MEMBERS
 
 
+def test_a_handout_over_its_page_limit_is_left_out_as_its_own_pdf_fails(run, project: Path) -> None:
+    config = project / "handoutkit.yaml"
+    config.write_text(config.read_text() + "limits:\n  pages:\n    handout: {error: 2}\n")
+    result = run("build", "--format", "json,pdf,rack", "-j", "1", cwd=project)
+    assert result.code == 1, result.text
+    outputs = {output["path"]: output for output in json.loads(result.out)["outputs"]}
+    own = outputs["zeta/handout.en.standard.letter.pdf"]  # 3 pages
+    assert own["status"] == "failed" and own["problems"][0]["rule"] == "page-limit"
+    assert outputs[LETTER]["status"] == "built"
+    assert outputs[LETTER]["problems"][0]["message"] == (
+        f"left out of {LETTER}: 3 pages, more than the 2 a handout may have"
+    )
+    assert manifest(project / "dist")[LETTER]["left_out"] == ["zeta-en"]
+
+
 def test_a_pack_is_never_built_from_named_documents(run, project: Path) -> None:
     result = run("build", "--format", "rack", "demo-handout-en", cwd=project)
     assert result.code == 2

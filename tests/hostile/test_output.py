@@ -140,8 +140,8 @@ def test_output_folder_that_cannot_be_written_fails_located(run, mini: Path) -> 
     assert result.code == 1
     assert (
         "  dist/demo/handout.en.standard.letter.pdf:1:1: error: cannot write "
-        "'dist/demo/handout.en.standard.letter.pdf': Is a directory — check that the output "
-        "folder is writable and the disk is not full"
+        "'dist/demo/handout.en.standard.letter.pdf': a folder has the output's name — remove "
+        "or rename that folder"
     ) in result.err.splitlines(), result.err
     assert is_pdf(mini / BRIEF_PDF) and (mini / BRIEF_PDF).read_bytes() != earlier
     no_temporary_files(mini)

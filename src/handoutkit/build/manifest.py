@@ -63,7 +63,9 @@ def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]
 
 
 def write_manifest(out_dir: Path, entries: Iterable[dict[str, Any]]) -> Path:
-    return write_atomic(out_dir, Path(MANIFEST), manifest_text(entries).encode())
+    return write_atomic(
+        out_dir, Path(MANIFEST), manifest_text(entries).encode(), make_out_dir=False
+    )
 
 
 def manifest_text(entries: Iterable[dict[str, Any]]) -> str:

@@ -176,6 +176,7 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
     """Print each member and the catalog, and merge them into the pack."""
     printed: list[_Member] = []
     left_out: list[Diagnostic] = []
+    _warning, most_pages = project.config.limits.page_thresholds(KIND, EDITION)
     standard = project.config.pdf_standard
     for member in spec.members:
         try:
@@ -187,8 +188,13 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
             left_out.append(left_out_problem(spec, member, f"printing failed ({problems})"))
             continue
         faults = [f for f in result.findings if f.severity == "error"]
+        why = None
         if faults:  # located on the handout's own PDF of this edition and paper
-            why = f"the print preflight found {len(faults)} problem(s) in its layout"
+            count = len(faults)
+            why = f"the print preflight found {count} problem{'s' * (count != 1)} in its layout"
+        elif most_pages is not None and result.pages > most_pages:  # as its own PDF fails
+            why = f"{result.pages} pages, more than the {most_pages} a {KIND} may have"
+        if why is not None:
             left_out.append(left_out_problem(spec, member, why))
             continue
         printed.append(_Member(member, result.pdf, result.pages))
@@ -329,7 +335,7 @@ def build_rack(
     notes = list(spec.left_out)
     try:
         rack = make_rack(spec, project, renderer, printer)
-        path = write_atomic(out_dir, spec.relative_path, rack.pdf)
+        path = write_atomic(out_dir, spec.relative_path, rack.pdf, make_out_dir=False)
     except ContentError as exc:
         return OutputResult(spec, "failed", problems=[*notes, *exc.diagnostics], key=key)
     return OutputResult(

@@ -6,6 +6,7 @@ build (see `build.state`) can report without importing any of them.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ class RecordedOutput:
 @dataclass
 class OutputResult:
     spec: OutputSpec | RecordedOutput
-    status: str  # "built", "skipped" (unchanged) or "failed"
+    status: str  # "built", "skipped" (unchanged), "failed" or "stopped" (by a signal)
     path: Path | None = None
     pages: int = 0
     sha256: str = ""
@@ -46,6 +47,7 @@ class BuildReport:
     diagnostics: Diagnostics
     results: list[OutputResult]
     seconds: float = 0.0
+    stopped_by: int | None = None  # the signal that stopped the build (see `build.stop`)
 
     @property
     def failed(self) -> list[OutputResult]:
@@ -59,7 +61,17 @@ class BuildReport:
         # a rack pack built without a handout that has errors carries them: not a success
         errors = any(p.severity.value == "error" for r in self.results for p in r.problems)
         # (and a document that did not load has no outputs to fail, only its diagnostics)
-        return not self.failed and bool(self.results) and not errors and not self.diagnostics.errors
+        return (
+            not self.failed
+            and bool(self.results)
+            and not errors
+            and not self.diagnostics.errors
+            and self.stopped_by is None
+        )
+
+    @property
+    def stopped_by_name(self) -> str | None:
+        return None if self.stopped_by is None else signal.Signals(self.stopped_by).name
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +79,8 @@ class BuildReport:
             "built": self.count("built"),
             "skipped": self.count("skipped"),
             "failed": self.count("failed"),
+            "stopped": self.count("stopped"),
+            "stopped_by": self.stopped_by_name,
             "seconds": round(self.seconds, 3),
             "outputs": [
                 {

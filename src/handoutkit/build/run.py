@@ -3,20 +3,21 @@
 The matrix is documents × editions × paper sizes (× formats) from `handoutkit.yaml`, narrowed by
 a `Selection`, plus the rack packs of `--format rack` (built by `build.rack`). Each output has a
 content-addressed key (see `build.keys`): an output whose key and file are unchanged is skipped
-without importing WeasyPrint. The rest are built in this process (`jobs=1`) or by worker
-processes forked from a server that has imported WeasyPrint once; each worker keeps one
-`Printer` (fonts, parsed stylesheets) and is replaced after `recycle_after` outputs, which
-bounds its memory.
+without importing WeasyPrint. The rest are built in this process (`jobs=1`, by
+`build.worker.Builder`) or by the worker processes of `build.pool`, forked from a server that
+has imported WeasyPrint once; each worker keeps one `Printer` (fonts, parsed stylesheets) and
+is replaced after `recycle_after` outputs, which bounds its memory.
 
-A document with errors, or an output whose rendering fails, is reported and skipped; the
-others still build. So is a PDF whose layout the print preflight (`pdf.preflight`) finds at
-fault: its findings are located in the content (`build.preflight`) and the file is not
-written (warnings, such as a low image resolution, fail it only with --strict). They are
-kept in the manifest, so an unchanged output still shows its warnings in the next build.
-Outputs are written atomically (temporary file, then rename), so a failure never leaves a
-partial file and an earlier good output stays in place. The manifest (`manifest.json`, which
-also holds the cache keys) is merged under a file lock, so two builds into the same folder
-never lose each other's entries.
+A document with errors, an output whose rendering fails or passes a limit of `limits:` (time,
+memory, pages), or whose worker dies twice, is reported and skipped; the others still build.
+So is a PDF whose layout the print preflight (`pdf.preflight`) finds at fault: its findings
+are located in the content (`build.preflight`) and the file is not written (warnings, such as
+a low image resolution, fail it only with --strict). They are kept in the manifest, so an
+unchanged output still shows its warnings in the next build. Outputs are written atomically
+(temporary file, then rename), so a failure never leaves a partial file and an earlier good
+output stays in place. The manifest (`manifest.json`, which also holds the cache keys) is
+merged under a file lock, so two builds into the same folder never lose each other's entries.
+A stop signal (see `build.stop`) ends the build early, with the manifest of what was completed.
 """
 
 from __future__ import annotations
@@ -25,24 +26,25 @@ import datetime as dt
 import gc
 import hashlib
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from handoutkit.build import faults
 from handoutkit.build.fingerprint import file_matches
 from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
 from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection, SiteSpec
 from handoutkit.build.plan import plan
+from handoutkit.build.pool import Task, WorkerPool
 from handoutkit.build.rack import RackSpec
 from handoutkit.build.report import BuildReport, OutputResult, Progress
+from handoutkit.build.stop import Abandon, Stop, stop_signals
+from handoutkit.build.worker import Builder
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.diagnostics import Diagnostic, Diagnostics, Location, Severity
+from handoutkit.diagnostics import Diagnostic, Diagnostics, Location
 from handoutkit.errors import ContentError, UsageError
-from handoutkit.fileio import write_atomic
 from handoutkit.lint.checks import check_project
 
 # Outputs per worker before it is replaced, which bounds WeasyPrint's caches. A worker grows by
@@ -73,11 +75,53 @@ def build_project(
     """Check the project, then build (or skip, when unchanged) every selected output. A
     `release` build refuses documents that are not approved, and sample organization data
     (`lint.review.check_release`): their outputs, and the rack packs that would hold them,
-    fail with located errors."""
+    fail with located errors.
+
+    SIGINT, SIGTERM and SIGHUP stop the build cleanly (see `build.stop`): the report's
+    `stopped_by` names the signal, its outputs not built are "stopped", and the manifest lists
+    what was completed.
+    """
     import time
 
     started = time.perf_counter()
-    selection = selection or Selection(formats=tuple(formats))
+    with stop_signals() as stop:
+        return _build(
+            project,
+            out_dir,
+            stop,
+            started,
+            today=today,
+            selection=selection or Selection(formats=tuple(formats)),
+            strict=strict,
+            release=release,
+            whole_project=whole_project,
+            jobs=jobs,
+            force=force,
+            recycle_after=recycle_after,
+            on_plan=on_plan,
+            progress=progress,
+        )
+
+
+def _build(
+    project: Project,
+    out_dir: Path,
+    stop: Stop,
+    started: float,
+    *,
+    today: dt.date,
+    selection: Selection,
+    strict: bool,
+    release: bool,
+    whole_project: bool,
+    jobs: int,
+    force: bool,
+    recycle_after: int,
+    on_plan: Callable[[int, Diagnostics], None] | None,
+    progress: Progress | None,
+) -> BuildReport:
+    import time
+
     specs = plan(project, selection)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +145,16 @@ def build_project(
     }
     if jobs > 1 and len(stale) > 1:
         _start_forkserver()  # it imports WeasyPrint while this process checks the project
-    diagnostics = check_project(project, today, whole_project=whole_project, release=release)
+    try:  # a stop signal that abandons work stops the check too: nothing is built yet
+        with stop.raising_here():
+            diagnostics = check_project(
+                project, today, whole_project=whole_project, release=release
+            )
+    except Abandon:
+        stopped = [OutputResult(spec, "stopped") for spec in specs]
+        report = BuildReport(Diagnostics(), stopped, time.perf_counter() - started)
+        report.stopped_by = stop.signum
+        return report
     blocked = _blocked_documents(project, diagnostics, strict)
     results: dict[int, OutputResult] = {}
     to_build: list[tuple[int, str]] = []
@@ -144,20 +197,34 @@ def build_project(
     for result in results.values():
         if progress is not None:
             progress(result)
-    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after, strict):
+    for index, result in _run(project, specs, to_build, out_dir, jobs, recycle_after, stop, strict):
         results[index] = result
         if progress is not None:
             progress(result)
     ordered = [results[i] for i in range(len(specs)) if i != site]
-    if ordered:
-        update_manifest(out_dir, project, ordered)
+    if ordered:  # what was completed, even when the build was stopped
+        _update_manifest(out_dir, project, ordered, diagnostics)
     if site is not None:
-        results[site] = _build_site(project, out_dir, specs, site)
-        if progress is not None:
-            progress(results[site])
-        update_manifest(out_dir, project, [results[site]])
+        if stop.signum is not None:
+            results[site] = OutputResult(specs[site], "stopped")
+        else:
+            results[site] = _build_site(project, out_dir, specs, site)
+            if progress is not None:
+                progress(results[site])
+            _update_manifest(out_dir, project, [results[site]], diagnostics)
         ordered = [results[i] for i in range(len(specs))]
-    return BuildReport(diagnostics, ordered, time.perf_counter() - started)
+    report = BuildReport(diagnostics, ordered, time.perf_counter() - started)
+    report.stopped_by = stop.signum
+    return report
+
+
+def _update_manifest(
+    out_dir: Path, project: Project, results: list[OutputResult], diagnostics: Diagnostics
+) -> None:
+    try:
+        update_manifest(out_dir, project, results)
+    except ContentError as exc:  # e.g. the output folder is gone or the disk is full
+        diagnostics.extend(exc.diagnostics)
 
 
 def _build_site(
@@ -183,7 +250,7 @@ def _build_site(
         "built" if made.written or made.removed else "skipped",
         out_dir / spec.relative_path,
         made.pages,
-        _sha256(made.index),
+        hashlib.sha256(made.index).hexdigest(),
         len(made.index),
         seconds=time.perf_counter() - started,
     )
@@ -207,45 +274,49 @@ def _run(
     out_dir: Path,
     jobs: int,
     recycle_after: int,
+    stop: Stop,
     strict: bool = False,
 ) -> Iterator[tuple[int, OutputResult]]:
-    """Build outputs here (one job) or in forked workers; yields results as they finish."""
+    """Build outputs here (one job) or in worker processes; yields results as they finish."""
     if not to_build:
         return
-    global _WORKER_STATE
-    _WORKER_STATE = _Worker(project, specs, out_dir.resolve(), strict)
+    injected = faults.from_environment()
     if jobs <= 1 or len(to_build) == 1:
+        builder = Builder(project, specs, out_dir.resolve(), injected, strict=strict)
         try:
-            for index, key in to_build:
-                yield index, _WORKER_STATE.build(index, key)
+            for position, (index, key) in enumerate(to_build):
+                try:
+                    if stop.signum is not None:  # a first Ctrl+C: start nothing more
+                        raise Abandon(stop.signum)
+                    with stop.raising_here():
+                        result = builder.build(index, key)
+                except Abandon:
+                    for rest, rest_key in to_build[position:]:
+                        yield rest, OutputResult(specs[rest], "stopped", key=rest_key)
+                    return
+                yield index, result
         finally:
-            gc.unfreeze()  # frozen by _Worker.build; this process may go on to other work
+            gc.unfreeze()  # frozen by Builder.build; this process may go on to other work
         return
-    context = _start_forkserver()
-    with _RecyclingPool(
-        max_workers=min(jobs, len(to_build)),
-        mp_context=context,
-        initializer=_init_worker,
+    pool = WorkerPool(
+        _start_forkserver(),
+        min(jobs, len(to_build)),
         # a worker gets the project without its documents, and each task its own spec: the
         # whole project was pickled into every new worker (1,000 documents: 15 MB, 1.7 s and
         # 80 MB of memory per worker, every `recycle_after` outputs); only the documents that
         # others name (a brief prints its patient handouts' titles) go with it
-        initargs=(
+        (
             replace(project, documents=[], referenced=project.named_documents()),
-            [],
             out_dir.resolve(),
+            injected,
             strict,
         ),
-        max_tasks_per_child=recycle_after,
-    ) as pool:
-        futures = {
-            pool.submit(_build_in_worker, index, key, specs[index]): index
-            for index, key in to_build
-        }
-        for future in as_completed(futures):
-            index = futures[future]
-            # keep the parent's own spec (and document) objects, not the worker's copies
-            yield index, replace(future.result(), spec=specs[index])
+        out_dir.resolve(),
+        project.config.limits,
+        stop,
+        recycle_after,
+    )
+    yield from pool.run([Task(index, key, specs[index]) for index, key in to_build])
 
 
 def _start_forkserver() -> Any:
@@ -262,128 +333,6 @@ def _start_forkserver() -> Any:
     )
     forkserver.ensure_running()
     return context
-
-
-class _RecyclingPool(ProcessPoolExecutor):
-    """A ProcessPoolExecutor that always replaces a worker retired by `max_tasks_per_child`.
-
-    CPython gh-115634 (3.11 up to the fix in 3.13/3.14): the pool decides whether to replace a
-    worker that exited at its task limit with a semaphore that counts completed tasks, not idle
-    workers; a stale count means no replacement, and once every worker has retired the
-    remaining outputs wait forever (a -j 2 build of more than about 2 × `recycle_after` outputs
-    hung). As in the upstream fix, a worker that exited is replaced whenever the pool is short.
-    """
-
-    def _adjust_process_count(self) -> None:
-        manager: object = self._executor_manager_thread
-        if threading.current_thread() is manager:  # a worker exited
-            if len(self._processes) < self._max_workers:  # type: ignore[attr-defined]
-                self._spawn_process()  # type: ignore[attr-defined]
-            return
-        super()._adjust_process_count()
-
-
-class _Worker:
-    """One process's renderer and printer, created on first use and kept for its life."""
-
-    def __init__(
-        self, project: Project, specs: list[OutputSpec], out_dir: Path, strict: bool = False
-    ) -> None:
-        self.project = project
-        self.specs = specs
-        self.out_dir = out_dir
-        self.strict = strict  # the print preflight's warnings fail an output too
-        self._renderer: Any = None
-        self._printer: Any = None
-        self._frozen = False
-
-    def build(self, index: int, key: str, spec: OutputSpec | None = None) -> OutputResult:
-        result = self._build(index, key, spec)
-        if not self._frozen:
-            # WeasyPrint makes many short-lived objects, so the garbage collector runs often,
-            # and each full collection also walks every object that lives for the whole build:
-            # the loaded project, the modules, fonts and stylesheets. Freezing them (after the
-            # first output has warmed the caches) made rendering 8-10 % faster in a process
-            # holding 100 loaded documents.
-            gc.collect()
-            gc.freeze()
-            self._frozen = True
-        return result
-
-    def _build(self, index: int, key: str, spec: OutputSpec | None) -> OutputResult:
-        import time
-
-        from handoutkit.render.renderer import Renderer
-
-        started = time.perf_counter()
-        spec = self.specs[index] if spec is None else spec
-        self._renderer = self._renderer or Renderer(self.project)
-        if isinstance(spec, RackSpec):
-            from handoutkit.build.rack import build_rack
-            from handoutkit.pdf.printer import Printer
-
-            self._printer = self._printer or Printer(self.project.root)
-            return build_rack(spec, key, self.project, self.out_dir, self._renderer, self._printer)
-        assert isinstance(spec, DocumentOutput)
-        document = spec.document
-        found: list[Diagnostic] = []
-        try:
-            if spec.fmt == "html":
-                data = self._renderer.render(document, spec.edition, "screen").html.encode()
-                pages = 0
-            else:
-                from handoutkit.build.preflight import located_findings
-                from handoutkit.pdf.printer import Printer
-
-                self._printer = self._printer or Printer(self.project.root)
-                html = self._renderer.render(document, spec.edition).html
-                assert spec.paper is not None
-                printed = self._printer.print_pdf(
-                    html,
-                    spec.edition,
-                    spec.paper,
-                    document.shown,
-                    self.project.config.pdf_standard,
-                )
-                data, pages = printed.pdf, printed.pages
-                found = located_findings(
-                    printed.findings, spec.name, self.project, document, document.shown
-                )
-                if any(d.severity is Severity.ERROR for d in found) or (self.strict and found):
-                    return OutputResult(spec, "failed", problems=found, key=key)
-            path = write_atomic(self.out_dir, spec.relative_path, data)
-        except ContentError as exc:
-            return OutputResult(spec, "failed", problems=exc.diagnostics, key=key)
-        return OutputResult(
-            spec,
-            "built",
-            path,
-            pages,
-            _sha256(data),
-            len(data),
-            key,
-            found,  # warnings only
-            seconds=time.perf_counter() - started,
-        )
-
-
-_WORKER_STATE: _Worker | None = None
-
-
-def _init_worker(
-    project: Project, specs: list[OutputSpec], out_dir: Path, strict: bool = False
-) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = _Worker(project, specs, out_dir, strict)
-
-
-def _build_in_worker(index: int, key: str, spec: OutputSpec) -> OutputResult:
-    assert _WORKER_STATE is not None
-    return _WORKER_STATE.build(index, key, spec)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --------------------------------------------------------------------------- helpers

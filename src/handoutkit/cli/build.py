@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +19,17 @@ from handoutkit.cli.common import (
     today,
 )
 from handoutkit.diagnostics import Diagnostics
-from handoutkit.errors import EXIT_CONTENT, EXIT_OK
+from handoutkit.errors import (
+    EXIT_CONTENT,
+    EXIT_HANGUP,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+)
+
+if TYPE_CHECKING:
+    from handoutkit.build.report import BuildReport
+    from handoutkit.cli.progress import BuildDisplay
 
 NOTES = ("build", "rack")  # why an output was not built: the problems counted already
 
@@ -121,6 +132,8 @@ def build(
         progress=display.step if display else None,
     )
     report = outcome.report
+    if report.stopped_by is not None:
+        raise typer.Exit(_stopped(report, display))
     if display is None:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:  # (the check's problems were printed before the progress, by display.start)
@@ -134,6 +147,25 @@ def build(
             f"{len(report.failed)} failed; {summary(counted, strict)}",
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTENT)
+
+
+def _stopped(report: BuildReport, display: BuildDisplay | None) -> int:
+    """A build stopped by SIGINT, SIGTERM or SIGHUP: one line, and 128 + the signal."""
+    line = (
+        f"handoutkit: stopped by {report.stopped_by_name}: {report.count('built')} built, "
+        f"{report.count('skipped')} unchanged, {len(report.failed)} failed, "
+        f"{report.count('stopped')} not built; the manifest lists what was completed"
+    )
+    try:  # after SIGHUP the terminal may be gone: the exit status still tells
+        if display is None:
+            typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            display.stopped(report, line)
+    except OSError:
+        pass
+    codes = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
+    return codes.get(signal.Signals(report.stopped_by or signal.SIGHUP), EXIT_HANGUP)
 
 
 @app.command("merge-manifests")

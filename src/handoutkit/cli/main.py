@@ -1,7 +1,8 @@
 """The console entry point: runs a command and maps what escapes it to an exit code.
 
 Exit codes: 0 success (warnings allowed unless --strict); 1 content errors or failed outputs
-(`ContentError`); 2 usage errors (`UsageError`: bad options, no project); 130 interrupted;
+(`ContentError`); 2 usage errors (`UsageError`: bad options, no project); 130 interrupted
+(Ctrl+C), and for a build stopped by a signal 128 + the signal (129 SIGHUP, 143 SIGTERM);
 3 anything else, which is a bug in handoutkit (rerun with --debug for the traceback).
 """
 

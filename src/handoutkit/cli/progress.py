@@ -31,12 +31,14 @@ class BuildDisplay:
         self._progress: Progress | None = None
         self._task: Any = None
         self._shown: set[str] = set()  # problems already printed under an output
+        self._reported = 0  # the build's own problems printed by `start`
 
     def start(self, total: int, diagnostics: Diagnostics | None = None) -> None:
         """The build is planned and checked: show the check's problems first (the outputs they
         stop then refer to them as "listed above"), then the progress."""
         for diagnostic in (diagnostics or Diagnostics()).sorted():
             self.report(str(diagnostic))
+        self._reported = len(diagnostics or ())
         if self.live and total:
             self._progress = Progress(
                 TextColumn("building"),
@@ -74,11 +76,26 @@ class BuildDisplay:
             return f"[green]built[/] {name}{pages}"
         if result.status == "skipped":
             return f"[dim]unchanged[/] {name}" if self.verbose_skips or not self.live else ""
+        if result.status == "stopped":  # the one-line summary says how many
+            return ""
         return f"[red]failed[/] {result.spec.name}"
+
+    def late_problems(self, report: BuildReport) -> None:
+        """Problems found after the check, e.g. a manifest that could not be written."""
+        for diagnostic in report.diagnostics[self._reported :]:
+            self.report(str(diagnostic))
+
+    def stopped(self, report: BuildReport, summary: str) -> None:
+        """A build stopped by a signal: only the one-line summary."""
+        if self._progress is not None:
+            self._progress.stop()
+        self.late_problems(report)
+        self.console.print(f"[red]{summary}[/]", highlight=False, soft_wrap=True)
 
     def finish(self, report: BuildReport, summary: str) -> None:
         if self._progress is not None:
             self._progress.stop()
+        self.late_problems(report)
         table = Table(title=None, show_edge=False, box=None, pad_edge=False)
         for column in ("built", "unchanged", "failed", "time"):
             table.add_column(column, justify="right")

@@ -42,7 +42,7 @@ KINDS: dict[str, tuple[Any, str, str]] = {
         ProjectConfig,
         "handoutkit project configuration",
         "handoutkit.yaml at the project root: organization, region, languages, editions, "
-        "paper sizes, output folder, review interval and plain-language limits.",
+        "paper sizes, output folder, review interval, plain-language limits and output limits.",
     ),
     "references": (
         list[CslItem],

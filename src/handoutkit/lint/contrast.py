@@ -20,7 +20,7 @@ from functools import partial
 import tinycss2
 import tinycss2.color3
 
-from handoutkit.models import BRAND_PROPERTIES
+from handoutkit.config import BRAND_PROPERTIES
 
 BODY_TEXT, OTHER_TEXT, NON_TEXT = 7.0, 4.5, 3.0
 

@@ -21,13 +21,14 @@ from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup
 
+from handoutkit.config import BRAND_PROPERTIES
 from handoutkit.content.approval import review_state
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.sampledata import sample_fields
 from handoutkit.diagnostics import Diagnostic, Location, display_path
 from handoutkit.errors import ContentError, HandoutkitError
 from handoutkit.i18n import SOURCE_LANGUAGE, MissingTranslation, plural_translator, translator
-from handoutkit.models import BRAND_PROPERTIES, Audience, BrandColours, Brief, Document
+from handoutkit.models import Audience, BrandColours, Brief, Document
 from handoutkit.names import field_path
 from handoutkit.render.htmledition import asset_data_uri, screen_stylesheet, self_contained_problems
 from handoutkit.render.markdown import (
