@@ -8,7 +8,16 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from handoutkit.fields import Audience, Edition, HexColour, LanguageCode, Paper, Strict, Text
+from handoutkit.fields import (
+    Audience,
+    CrisisPlacement,
+    Edition,
+    HexColour,
+    LanguageCode,
+    Paper,
+    Strict,
+    Text,
+)
 from handoutkit.limits import OutputLimits
 
 
@@ -44,6 +53,12 @@ class Organization(Strict):
     logo: Logo | None = Field(None, description="Logo shown in the masthead, with alt text.")
     colours: BrandColours | None = Field(
         None, description="Brand colours, checked for WCAG contrast by `handoutkit check`."
+    )
+    sample: bool = Field(
+        False,
+        description="true in a demonstration project whose organization is made up on purpose: "
+        "`check` stops warning about its sample details (documents still print them marked as "
+        "sample details, and `build --release` still refuses them).",
     )
 
 
@@ -170,6 +185,12 @@ class ProjectConfig(Strict):
     )
     review_interval_months: int = Field(
         default=12, ge=1, le=60, description="Months from a document's last review to its next."
+    )
+    crisis_block: CrisisPlacement = Field(
+        "prominent",
+        description="Where the crisis resources box goes: prominent (boxed on page 1, the "
+        "default: keep it for mental-health topics) or compact (a smaller box at the end). The "
+        "crisis line is in every page's footer either way. A document can set its own.",
     )
     content: Text = "content"
     references: Text = "content/references.yaml"

@@ -136,3 +136,15 @@ def display_path(path: Path) -> str:
         return Path(os.path.relpath(path.absolute(), Path.cwd())).as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
+
+
+def author_path(loc: tuple[Any, ...]) -> str:
+    """A field's path as an author counts: `glossary item 2.term` for ('glossary', 1, 'term')
+    (lists count from 1, as in the file), `item 3` for the third entry of a list file."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f" item {part + 1}" if text else f"item {part + 1}"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "document"

@@ -36,6 +36,7 @@ HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Edition = Literal["standard", "large-print"]
 Paper = Literal["letter", "a4"]
 Audience = Literal["patient", "clinician"]
+CrisisPlacement = Literal["prominent", "compact"]
 
 
 class Strict(BaseModel):

@@ -35,6 +35,7 @@ from handoutkit.fields import (  # (re-exported: the content model, in one impor
     CitationKey,
     CitationRef,
     Cite,
+    CrisisPlacement,
     Edition,
     HexColour,
     LanguageCode,
@@ -64,6 +65,7 @@ __all__ = [
     "CitationRef",
     "Cite",
     "CrisisBlock",
+    "CrisisPlacement",
     "CrisisLibrary",
     "CrisisResource",
     "CslDate",
@@ -213,6 +215,11 @@ class DocumentBase(Strict):
         None, description="One or two sentences for the PDF's metadata and search results."
     )
     review: Review = Field(description="Who reviewed the content, and when.")
+    crisis_block: CrisisPlacement | None = Field(
+        None,
+        description="This document's crisis resources box: prominent (page 1) or compact (at "
+        "the end); when left out, the project's crisis_block in handoutkit.yaml.",
+    )
 
     @property
     def audience(self) -> Audience:

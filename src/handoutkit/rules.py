@@ -108,7 +108,17 @@ _RULES = (
     Rule(
         "sample-data",
         "check",
-        "With --release, the organization in handoutkit.yaml is not sample data (REPLACE, example.org, 555-01xx numbers…).",
+        "The organization in handoutkit.yaml is not sample data (REPLACE, example.org, 555-01xx numbers…): a warning, unless `organization.sample: true`; an error with --release.",
+    ),
+    Rule(
+        "placeholder",
+        "check",
+        "No placeholder is left in a document or shared file (REPLACE, \"replace me\", \"Replace with…\", example.org, 555-01xx numbers, Example Street): a warning; an error with --release.",
+    ),
+    Rule(
+        "crisis-prominence",
+        "check",
+        "A document about mental health keeps its crisis block prominent (page 1), not compact.",
     ),
     Rule(
         "claim-citation",

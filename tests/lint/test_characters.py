@@ -31,7 +31,7 @@ def check_body(run, mini: Path, text: str) -> list[str]:
         "A zero-width space between words\u200b is not inside one.",
         "Cafe\u0301 and n\u0303 are accents typed as marks.",
         "Ta\u0301\u0300\u0302\u0303 has four marks, the most allowed [@smith2020].",
-        "Show `<b>` as code, link <https://example.org>, and take <5 mg or a<b [@smith2020].",
+        "Show `<b>` as code, link <https://medlineplus.gov>, and take <5 mg or a<b [@smith2020].",
         "Arabic مرحبا and Hebrew שלום need no control characters.",
     ],
 )

@@ -89,7 +89,7 @@ def test_what_only_looks_like_a_claim_is_left_alone(run, mini: Path) -> None:
         mini,
         "Call or text 988 at any time, or call 911. Text HOME to 741741.",
         "Veterans can call 988 and press 1, or text 838255.",
-        "Call the clinic at (555) 010-0100 or 1-800-273-8255.",
+        "Call the clinic at (617) 555-2368 or 1-800-273-8255.",
         "This page was written on 16 November 2026, and checked on November 20.",
         "In 2023, a team looked at this question again.",
         "It is for adults 18 or older, aged 18 to 65.",

@@ -265,7 +265,7 @@ def test_bad_thresholds_are_located(run, mini: Path) -> None:
     result = run("check", cwd=mini)
     assert result.code == 1
     assert (
-        "handoutkit.yaml:11:5: error: 'reading.patient': target_grade must not be above"
+        "handoutkit.yaml:12:5: error: 'reading.patient': target_grade must not be above"
         " max_grade" in result.text
     )
 

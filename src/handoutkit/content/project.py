@@ -19,9 +19,11 @@ from handoutkit.models import (
     Brief,
     CrisisBlock,
     CrisisLibrary,
+    CrisisPlacement,
     CslItem,
     DisclaimerLibrary,
     Document,
+    DocumentBase,
     ProjectConfig,
 )
 from handoutkit.names import document_stem
@@ -93,6 +95,10 @@ class Project:
     def crisis_for(self, language: str) -> CrisisBlock | None:
         """The crisis block documents in `language` print (this project's region)."""
         return self.shared.crisis.get(self.config.region, {}).get(language)
+
+    def crisis_placement(self, document: DocumentBase) -> CrisisPlacement:
+        """Where the document's crisis box goes: its own choice, else the project's."""
+        return document.crisis_block or self.config.crisis_block
 
     def disclaimer_for(self, audience: Audience, language: str) -> str | None:
         """The disclaimer (Markdown) of an audience in a language."""

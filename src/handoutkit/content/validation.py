@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from handoutkit.content.sourcemap import SourceMap
-from handoutkit.diagnostics import Diagnostics, closest, did_you_mean
+from handoutkit.diagnostics import Diagnostics, author_path, closest, did_you_mean
 from handoutkit.names import SLUG
 
 T = TypeVar("T")
@@ -58,7 +58,7 @@ def _report_empty_values(
         if loc[: len(prefix)] != prefix:
             continue
         comment = source.comment_after(loc)
-        name = _dotted(loc)
+        name = author_path(loc)
         if comment is not None:
             value = "#" + comment.split()[0] if comment else "#"
             diagnostics.warning(
@@ -117,7 +117,7 @@ def _report_validation_error(
         )
         return
     if kind == "missing":
-        parent = "the document" if len(loc) == 1 else f"'{_dotted(loc[:-1])}'"
+        parent = "the document" if len(loc) == 1 else f"'{author_path(loc[:-1])}'"
         diagnostics.error(
             source.locate(loc[:-1]),
             f"missing required field '{field_name}' in {parent}",
@@ -126,7 +126,7 @@ def _report_validation_error(
         )
         return
     message, hint = _explain(kind, error, value)
-    diagnostics.error(source.locate(loc), f"'{_dotted(loc)}': {message}", hint, rule="schema")
+    diagnostics.error(source.locate(loc), f"'{author_path(loc)}': {message}", hint, rule="schema")
 
 
 def _explain(kind: str, error: Any, value: Any) -> tuple[str, str]:
@@ -222,18 +222,6 @@ def kind_of(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return f"{type(value).__name__} {value!r}"
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    """A field's path as an author counts: `glossary item 2.term` for ('glossary', 1, 'term')
-    (lists count from 1, as in the file), `item 3` for the third entry of a list file."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f" item {part + 1}" if text else f"item {part + 1}"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "document"
 
 
 def _is_union_tag(part: Any) -> bool:

@@ -29,6 +29,8 @@ from handoutkit.lint.citations import (
     check_uncited_references,
 )
 from handoutkit.lint.claims import check_claims
+from handoutkit.lint.crisis import check_crisis_placement
+from handoutkit.lint.placeholders import check_placeholders
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.review import check_release, check_review
 from handoutkit.lint.translation import check_translation
@@ -69,8 +71,10 @@ def check_project(
         check_plain_language(project, document, diagnostics)
         check_claims(document, diagnostics)
         check_translation(project, document, diagnostics)
+        check_crisis_placement(project, document, diagnostics)
     if release:
         check_release(project, diagnostics)
+    check_placeholders(project, diagnostics, release=release)
     check_logo(project, diagnostics)
     check_shared_links(project, diagnostics)
     check_references(project, diagnostics)

@@ -6,8 +6,8 @@
   it would claim a review that did not happen.
 - `approval-changed`: an approved document whose content, or shared data it prints, changed
   after approval (`content.approval`); it is treated as in review until approved again.
-- `release-status` and `sample-data` (release builds only): every document is approved and
-  unchanged since, and the organization in handoutkit.yaml is not sample data.
+- `release-status` (release builds only): every document is approved and unchanged since.
+  (Sample data and placeholders, which a release also refuses, are `lint.placeholders`.)
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ import datetime as dt
 
 from handoutkit.content.approval import changes, is_complete, review_state
 from handoutkit.content.project import Project, SourceDocument
-from handoutkit.content.sampledata import sample_fields
 from handoutkit.diagnostics import Diagnostics
-from handoutkit.resources import CONFIG_NAME
 
 STATUS_WORDS = {"draft": "a draft", "in-review": "in review", "approved": "approved"}
 
@@ -96,7 +94,7 @@ def check_approval(project: Project, document: SourceDocument, diagnostics: Diag
 
 
 def check_release(project: Project, diagnostics: Diagnostics) -> None:
-    """What a release build refuses: documents not approved, and sample organization data."""
+    """What a release build refuses: documents not approved, or changed since approval."""
     for document in project.documents:
         state = review_state(project, document)
         if state.approved:
@@ -115,14 +113,4 @@ def check_release(project: Project, diagnostics: Diagnostics) -> None:
             "have a clinician review it and approve it with `handoutkit approve "
             f"{document.shown} ...`, or build without --release for a copy marked DRAFT",
             rule="release-status",
-        )
-    organization = project.config.organization
-    for sample in sample_fields(organization):
-        loc = ("organization", *sample.field.split("."))
-        diagnostics.error(
-            project.config_source.locate(loc),
-            f"organization {sample.field} '{sample.value}' is sample data: {sample.reason}",
-            f"put your organization's real details in {CONFIG_NAME}: a release build never "
-            "prints sample data",
-            rule="sample-data",
         )

@@ -135,6 +135,7 @@ class Renderer:
             "sample_org": bool(sample_fields(project.config.organization)),
             "approved": approved,
             "crisis": project.crisis_for(language),
+            "crisis_placement": "prominent",  # a document's own in render()
             "disclaimer": project.disclaimer_for(audience, language),
             "md": MarkdownRenderer(citer, medium=medium),
             "url_breaks": lambda text: url_breaks(text, breaks),  # an address that may wrap
@@ -172,6 +173,7 @@ class Renderer:
             "doc": model,
             "date": lambda day: _date(day, language),
             "related_handouts": self._related_handouts(model),
+            "crisis_placement": self.project.crisis_placement(model),
             "review_status": state.effective,
             "changed_since_approval": state.changed,
             "reviewed": _date(review.last_reviewed, language) if review.last_reviewed else None,
