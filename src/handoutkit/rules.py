@@ -113,7 +113,7 @@ _RULES = (
     Rule(
         "placeholder",
         "check",
-        "No placeholder is left in a document or shared file (REPLACE, \"replace me\", \"Replace with…\", example.org, 555-01xx numbers, Example Street): a warning; an error with --release.",
+        'No placeholder is left in a document or shared file (REPLACE, "replace me", "Replace with…", example.org, 555-01xx numbers, Example Street): a warning; an error with --release.',
     ),
     Rule(
         "crisis-prominence",

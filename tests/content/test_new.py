@@ -1,7 +1,9 @@
-"""`handoutkit new DIR`: a project that checks and builds clean in an empty folder."""
+"""`handoutkit new DIR`: a project that checks without errors and builds in an empty folder,
+and whose placeholders fail `check --strict` until they are replaced."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +14,7 @@ import yaml
 
 from handoutkit.content.scaffold import SCAFFOLD, scaffold_files
 from handoutkit.content.schema import PROJECT_SCHEMA_DIR, schema_texts
-from helpers import REPO, page_texts
+from helpers import REPO, page_texts, struct_elements
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+\.schema\.json)$")
 
@@ -25,11 +27,39 @@ def clinic(run, tmp_path: Path) -> Path:
     return tmp_path / "clinic"
 
 
+# what a new project still holds for its author to fill in: each a warning, so `--strict` fails
+TITLE = "title has a placeholder, 'replace me'"
+PLACEHOLDERS = [
+    ("content/example/brief.en.yaml:11:24", "placeholder", TITLE),
+    ("content/example/handout.en.yaml:11:26", "placeholder", TITLE),
+    ("content/references.yaml:18:8", "reference-accessed", "web page 'cdc-ccindex' has no"),
+    ("handoutkit.yaml:6:9", "sample-data", "organization name 'Your Organization (replace in"),
+    ("handoutkit.yaml:7:10", "sample-data", "organization phone '(555) 010-0100' is sample data"),
+    ("handoutkit.yaml:8:12", "sample-data", "organization website 'example.org' is sample data"),
+    ("handoutkit.yaml:9:12", "sample-data", "organization address '100 Example Street, Springfi"),
+]
+
+
+def located(diagnostics: list[dict]) -> list[tuple[str, str, str]]:
+    """Each diagnostic as (path:line:col, rule, message), the message cut to the expected."""
+    return [
+        (
+            f"{d['location']['path']}:{d['location']['line']}:{d['location']['col']}",
+            d["rule"],
+            d["message"][: len(expected[2])],
+        )
+        for d, expected in zip(diagnostics, PLACEHOLDERS, strict=True)
+    ]
+
+
 def test_new_then_build_in_an_empty_folder(run, clinic: Path) -> None:
     check = run("check", "--strict", cwd=clinic)
-    assert check.code == 0, check.text
-    assert "checked 2 documents: 0 errors, 0 warnings" in check.err
-    result = run("build", "--strict", "--format", "pdf,html", cwd=clinic)
+    assert check.code == 1, check.text  # the placeholders: warnings, failing --strict
+    assert "checked 2 documents: 0 errors, 7 warnings" in check.err
+    report = json.loads(run("check", "--format", "json", cwd=clinic).out)
+    assert {d["severity"] for d in report["diagnostics"]} == {"warning"}
+    assert located(report["diagnostics"]) == PLACEHOLDERS
+    result = run("build", "--format", "pdf,html", cwd=clinic)
     assert result.code == 0, result.text
     built = sorted(p.relative_to(clinic / "dist").as_posix() for p in clinic.glob("dist/*/*.*"))
     assert built == [
@@ -40,12 +70,28 @@ def test_new_then_build_in_an_empty_folder(run, clinic: Path) -> None:
     ]
     pdf = clinic / "dist" / "example" / "handout.en.standard.letter.pdf"
     pages = page_texts(pdf)
-    assert "Talk therapy is the main treatment for BPD" in "".join(pages)
+    text = " ".join(" ".join(pages).split())
+    # what the example teaches: bold, bullets, a link, a cited web page, a picture
+    assert "Put the main message first. Then say what the reader can do. [1] A good" in text
+    assert "• uses short sentences and everyday words;" in text
+    assert "1. Centers for Disease Control and Prevention. The CDC Clear Communication" in text
+    # not a mental-health topic: the crisis box is compact, after "When to get help now"
+    assert text.index("When to get help now") < text.index("If you are in crisis, get help now")
     # a draft with sample organization data, and it says so
     assert all("DRAFT — not reviewed for patient use" in page for page in pages)
-    assert "These are sample details, not a real organization." in " ".join("".join(pages).split())
+    assert "These are sample details, not a real organization." in text
     with pikepdf.open(pdf) as document:
         assert str(document.Root.Lang) == "en"
+        links = [
+            str(annot.get("/A", {}).get("/URI", ""))
+            for page in document.pages
+            for annot in page.get("/Annots", [])
+        ]
+        assert "https://www.cdc.gov/ccindex/" in links
+        figures = [str(e.get("/Alt")) for e in struct_elements(document) if e.S == "/Figure"]
+    assert figures == [
+        "Four steps in a row: write the handout, check it, build the pages, then a review."
+    ]
 
 
 def test_a_new_project_is_not_for_release(run, clinic: Path) -> None:
@@ -129,8 +175,14 @@ def test_branding_placeholders_in_the_config_pass_when_filled_in(run, clinic: Pa
     organization = yaml.safe_load(text)["organization"]
     assert organization["logo"] == {"path": "assets/logo.png", "alt": "Your Organization"}
     assert set(organization["colours"]) == {"accent", "panel_fill"}
-    result = run("check", "--strict", cwd=clinic)
-    assert result.code == 0, result.text
+    report = json.loads(run("check", "--format", "json", cwd=clinic).out)
+    assert report["errors"] == 0
+    # only the placeholders still to fill in: nothing about the logo or the colours
+    assert {d["rule"] for d in report["diagnostics"]} == {
+        "placeholder",
+        "reference-accessed",
+        "sample-data",
+    }
 
 
 def test_scaffold_shared_data_is_copied_from_the_shipped_pack() -> None:
@@ -145,14 +197,23 @@ def test_scaffold_shared_data_is_copied_from_the_shipped_pack() -> None:
             f"src/handoutkit/scaffold/content/{name} must stay a copy of content/{name}"
         )
     shipped = {item["id"]: item for item in data(REPO / "content" / "references.yaml")}
-    references = data(content / "references.yaml")
-    assert 1 <= len(references) <= 2
-    for item in references:
+    references = {item["id"]: item for item in data(content / "references.yaml")}
+    # the web page is the source standards.md names for clear communication (cdc.gov/ccindex)
+    assert references.pop("cdc-ccindex") == {
+        "id": "cdc-ccindex",
+        "type": "webpage",
+        "title": "The CDC Clear Communication Index",
+        "author": [{"literal": "Centers for Disease Control and Prevention"}],
+        "URL": "https://www.cdc.gov/ccindex/",
+    }
+    assert references  # the rest: the shipped pack's own entries, unchanged
+    for item in references.values():
         assert item == shipped[item["id"]]
 
 
 def test_scaffold_files_are_package_data() -> None:
     assert [p.as_posix() for p in scaffold_files()] == [
+        "assets/example-steps.svg",
         "content/crisis-resources.yaml",
         "content/disclaimers.yaml",
         "content/example/brief.en.yaml",

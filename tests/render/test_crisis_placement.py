@@ -32,7 +32,8 @@ def set_document(mini: Path, line: str) -> None:
 def handout_pages(run, mini: Path) -> list[str]:
     result = build(run, mini, "--format", "pdf")
     assert result.code == 0, result.text
-    return [flat(page) for page in page_texts(mini / "dist" / "demo" / "handout.en.standard.letter.pdf")]
+    pdf = mini / "dist" / "demo" / "handout.en.standard.letter.pdf"
+    return [flat(page) for page in page_texts(pdf)]
 
 
 def test_prominent_by_default_on_page_one_with_the_footer_on_every_page(run, mini: Path) -> None:

@@ -1,9 +1,11 @@
 """`handoutkit new DIR`: a project that builds clean out of the box.
 
 The files come from `scaffold/` in the package (package data, not Python strings): the
-configuration with marked placeholders, a reference library of two real entries, the US crisis
-resources and the disclaimers of the shipped pack, and an example handout and brief that pass
-`check --strict`. Each YAML file gets a first line pointing editors at its JSON Schema, copied
+configuration with marked placeholders, a reference library of real entries (a web page among
+them), the US crisis resources and the disclaimers of the shipped pack, an example handout (on
+writing handouts: bullets, bold, a link, a picture, a compact crisis box) and an example brief.
+They check without errors; `check --strict` fails until the placeholders are replaced. Each
+YAML file gets a first line pointing editors at its JSON Schema, copied
 into the project's `.handoutkit/schemas/` (see `schema`). Templates and styles are not copied:
 the defaults come from the package, and a project overrides them file by file.
 """
@@ -79,11 +81,12 @@ def next_steps(shown: str, command: str = "handoutkit") -> str:
 Created a handoutkit project in {shown}:
   handoutkit.yaml                  your organization (placeholders to REPLACE), languages,
                                    editions, paper sizes
-  content/references.yaml          your sources (CSL-YAML); two real ones the examples cite
+  content/references.yaml          your sources (CSL-YAML): real ones the examples cite, a web
+                                   page among them
   content/crisis-resources.yaml    US crisis resources (988, 741741, 911): check before printing
   content/disclaimers.yaml         the disclaimers printed at the end of every document
   content/example/                 an example handout and brief: replace them with your own
-  assets/                          images and your logo
+  assets/                          images (the example's picture) and your logo
   {PROJECT_SCHEMA_DIR.as_posix()}/             JSON Schemas: editors complete and underline
 
 Next steps:
@@ -92,6 +95,7 @@ Next steps:
   1. Replace the placeholders in handoutkit.yaml: organization name, phone, website, address.
   2. Rename content/example/ to your topic and write your own handout and brief.
   3. Run `{command} check` as you write: it shows every problem as file:line:column.
+     Cite each fact's source; for a web page, open it and add the day you read it.
   4. Have a clinician review each document and approve it with `{command} approve`; until
      then it prints DRAFT, and `{command} build --release` (for patients) refuses it.
 {_path_tip(command)}"""

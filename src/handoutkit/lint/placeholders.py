@@ -102,4 +102,3 @@ def leaf_values(source: SourceMap) -> Iterator[tuple[PathKey, str]]:
     for loc, span in source.values.items():
         if loc and loc not in parents:
             yield loc, source.text[span.start : span.end]
-
