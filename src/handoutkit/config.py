@@ -162,7 +162,10 @@ class ReadingSettings(Strict):
 class ProjectConfig(Strict):
     """`handoutkit.yaml` at the project root."""
 
-    organization: Organization
+    organization: Organization = Field(
+        description="Who publishes the documents: printed in every document's details and "
+        "page footer."
+    )
     region: Literal["us"] = Field("us", description="Region of the crisis resources printed.")
     languages: list[LanguageCode] = Field(
         default_factory=lambda: ["en"], min_length=1, description="Languages documents may use."
@@ -192,11 +195,23 @@ class ProjectConfig(Strict):
         "default: keep it for mental-health topics) or compact (a smaller box at the end). The "
         "crisis line is in every page's footer either way. A document can set its own.",
     )
-    content: Text = "content"
-    references: Text = "content/references.yaml"
-    crisis_resources: Text = "content/crisis-resources.yaml"
-    disclaimers: Text = "content/disclaimers.yaml"
-    reading: ReadingSettings = Field(default_factory=lambda: ReadingSettings.model_validate({}))
+    content: Text = Field("content", description="Folder of the topic folders and documents.")
+    references: Text = Field(
+        "content/references.yaml", description="The reference library (CSL-YAML)."
+    )
+    crisis_resources: Text = Field(
+        "content/crisis-resources.yaml",
+        description="Crisis resources per region and language, printed on every document.",
+    )
+    disclaimers: Text = Field(
+        "content/disclaimers.yaml",
+        description="Disclaimers per audience and language, printed on every document.",
+    )
+    reading: ReadingSettings = Field(
+        default_factory=lambda: ReadingSettings.model_validate({}),
+        description="Plain-language limits per audience (patient, clinician): reading grades, "
+        "sentence lengths.",
+    )
     limits: OutputLimits = Field(
         default_factory=lambda: OutputLimits.model_validate({}),
         description="What one output may cost: seconds, worker memory, pages per kind.",

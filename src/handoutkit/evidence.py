@@ -32,7 +32,10 @@ class SofFootnote(Strict):
 class FindingRow(Strict):
     outcome: Text = Field(description="Outcome and time point.")
     participants: Text = Field(description="Participants (studies).")
-    effect: Markdown
+    effect: Markdown = Field(
+        description="The effect in words and numbers, e.g. 'No significant difference (p > "
+        "0.05)'; no citation here (it goes in `citations`)."
+    )
     certainty: RowCertainty = Field(
         description="GRADE certainty; 'not graded' for an outcome no study reported."
     )
@@ -40,20 +43,24 @@ class FindingRow(Strict):
         description="GRADE plain-language statement, e.g. 'The evidence is very uncertain "
         "about the effect of ketamine on suicidal ideation.'"
     )
-    comment: Markdown
+    comment: Markdown = Field(description="A short comment, e.g. 'Primary outcome negative'.")
     footnotes: list[FootnoteId] = Field(
         default_factory=list,
         description="Ids of the footnotes that explain the rating (reasons for downgrading).",
     )
-    citations: list[Cite] = Field(min_length=1)
+    citations: list[Cite] = Field(
+        min_length=1, description="Keys of the references the row comes from, e.g. [smith2020]."
+    )
 
 
 class SummaryOfFindings(Strict):
-    caption: Text
-    population: Text
-    intervention: Text
-    comparison: Text
-    rows: list[FindingRow] = Field(min_length=1)
+    caption: Text = Field(description="The table's caption: what is compared, in which studies.")
+    population: Text = Field(description="Who was studied (GRADE: patients or population).")
+    intervention: Text = Field(description="The treatment studied, with dose and duration.")
+    comparison: Text = Field(description="What it was compared with (placebo, active control).")
+    rows: list[FindingRow] = Field(
+        min_length=1, description="One row per outcome, the most important first."
+    )
     footnotes: list[SofFootnote] = Field(
         default_factory=list, description="Footnotes the rows refer to, lettered a, b, c..."
     )
@@ -84,12 +91,12 @@ def _letter(index: int) -> str:
 
 
 class Study(Strict):
-    citation: Cite
+    citation: Cite = Field(description="Key of the study's reference, e.g. fineberg2023.")
     label: Text = Field(description="Short label, e.g. 'Fineberg 2023'.")
-    design: Markdown
-    participants: Markdown
-    intervention: Markdown
-    outcomes: Markdown
+    design: Markdown = Field(description="Study design, e.g. 'Double-blind pilot RCT'.")
+    participants: Markdown = Field(description="Who took part: number, ages, condition.")
+    intervention: Markdown = Field(description="What each group received.")
+    outcomes: Markdown = Field(description="What was measured, and when.")
 
 
 class PatientClaim(Strict):
@@ -102,7 +109,7 @@ class PatientClaim(Strict):
 class Contributor(Strict):
     """A named, credentialed person who wrote or reviewed the brief."""
 
-    name: Text
+    name: Text = Field(description="Full name, as it should be printed.")
     credentials: Text = Field(description="Degrees or licences, e.g. MD, PhD.")
     role: Text = Field(description="Role and affiliation, e.g. 'Psychiatrist, City Hospital'.")
     conflicts_of_interest: Markdown = Field(
@@ -113,7 +120,9 @@ class Contributor(Strict):
 class Authorship(Strict):
     """Who wrote and who reviewed the brief. Left empty, the brief says so ("not yet named")."""
 
-    authors: list[Contributor] = Field(default_factory=list)
+    authors: list[Contributor] = Field(
+        default_factory=list, description="Who wrote the brief, with their conflicts of interest."
+    )
     reviewers: list[Contributor] = Field(
         default_factory=list, description="Clinicians who reviewed the evidence and the brief."
     )

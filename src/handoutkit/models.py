@@ -113,7 +113,7 @@ Version = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")]
 class Reviewer(Strict):
     """The clinician who reviews the document; printed only once it is approved."""
 
-    name: Text
+    name: Text = Field(description="The reviewer's full name.")
     credentials: Text | None = Field(None, description="e.g. MD. Required for approval.")
     role: Text | None = Field(None, description="e.g. Psychiatrist. Required for approval.")
 
@@ -122,8 +122,8 @@ class Approval(Strict):
     """Recorded by `handoutkit approve` (see `content.approval`): do not edit by hand."""
 
     by: Text = Field(description="The reviewer approved: name and credentials.")
-    date: dt.date
-    version: Version
+    date: dt.date = Field(description="The day of the approval (YYYY-MM-DD).")
+    version: Version = Field(description="The document version that was approved.")
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
         description="Hash of the approved content and the shared data it prints."
     )
@@ -134,10 +134,21 @@ class Review(Strict):
         "draft", description="Only approved documents (`handoutkit approve`) lose the DRAFT mark."
     )
     last_reviewed: dt.date | None = Field(None, description="Date of the last approval.")
-    reviewer: Reviewer | None = None
-    next_review_due: dt.date | None = None
-    interval_months: int | None = Field(default=None, ge=1, le=60)
-    approval: Approval | None = None
+    reviewer: Reviewer | None = Field(
+        None, description="The clinician who reviews it: name, credentials and role."
+    )
+    next_review_due: dt.date | None = Field(
+        None, description="When the next review is due; default: last review + the interval."
+    )
+    interval_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="Months to the next review, instead of the project's review_interval_months.",
+    )
+    approval: Approval | None = Field(
+        None, description="Written by `handoutkit approve`: who, when, which version, a hash."
+    )
 
     @model_validator(mode="after")
     def _due_after_reviewed(self) -> Review:
@@ -229,7 +240,7 @@ class DocumentBase(Strict):
 class Handout(DocumentBase):
     """A patient handout in plain language."""
 
-    type: Literal["handout"]
+    type: Literal["handout"] = Field(description="The kind of document: handout.")
     main_message: Markdown = Field(
         description="The one thing the reader should take away, first, in one to three short "
         "sentences (printed in a box on page 1)."
@@ -264,18 +275,34 @@ class Handout(DocumentBase):
 class Brief(DocumentBase):
     """A clinician evidence brief: bottom line first."""
 
-    type: Literal["brief"]
-    clinical_question: Markdown
-    bottom_line: Markdown
-    key_points: list[Markdown] = Field(min_length=1)
+    type: Literal["brief"] = Field(description="The kind of document: brief.")
+    clinical_question: Markdown = Field(
+        description="The question the brief answers (population, intervention, comparison, "
+        "outcome)."
+    )
+    bottom_line: Markdown = Field(
+        description="The answer first, in two or three cited sentences (printed in a box on "
+        "page 1)."
+    )
+    key_points: list[Markdown] = Field(
+        min_length=1, description="The main findings, one per item, each cited."
+    )
     claims_patients_may_bring: list[PatientClaim] = Field(
         default_factory=list,
         description="Claims patients may bring (from blogs, clinics' pages), with the evidence.",
     )
-    summary_of_findings: SummaryOfFindings
-    studies: list[Study] = Field(min_length=1)
-    context: list[Section] = Field(min_length=1)
-    practical_considerations: list[Markdown] = Field(min_length=1)
+    summary_of_findings: SummaryOfFindings = Field(
+        description="The GRADE summary-of-findings table: one row per outcome."
+    )
+    studies: list[Study] = Field(
+        min_length=1, description="The studies the brief draws on, one table row each."
+    )
+    context: list[Section] = Field(
+        min_length=1, description="Background sections: guidelines, other treatments, safety."
+    )
+    practical_considerations: list[Markdown] = Field(
+        min_length=1, description="What a clinician can do with this, one point per item, cited."
+    )
     patient_handouts: list[Slug] = Field(
         default_factory=list,
         description="Ids of the patient handouts on the topic; printed by title and code.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,31 @@ def test_schemas_are_draft_7_for_the_yaml_language_server() -> None:
         schema = json.loads(text)
         assert jsonschema.validators.validator_for(schema) is jsonschema.Draft7Validator
         jsonschema.Draft7Validator.check_schema(schema)
+
+
+def _properties(node: object, path: str = "") -> Iterator[tuple[str, dict]]:
+    """Every property of a JSON Schema, with a dotted path to it, however deeply nested."""
+    if isinstance(node, dict):
+        for key, value in (node.get("properties") or {}).items():
+            if isinstance(value, dict):
+                yield f"{path}.{key}", value
+        for key, value in node.items():
+            yield from _properties(value, f"{path}/{key}" if key == "$defs" else path)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _properties(value, path)
+
+
+def test_every_property_of_every_schema_has_a_description() -> None:
+    """Editors show the description on hover and completion: a field without one teaches
+    nothing (issue 6/8, point 10)."""
+    undescribed = [
+        f"{name}: {path}"
+        for name, text in schema_texts().items()
+        for path, prop in _properties(json.loads(text))
+        if not str(prop.get("description", "")).strip()
+    ]
+    assert not undescribed, "add description= to these fields:\n" + "\n".join(undescribed)
+    # and the check sees nested definitions (a reviewer's name sits in $defs)
+    handout = json.loads(schema_texts()["handout.schema.json"])
+    assert any(path.endswith(".name") for path, _ in _properties(handout))
