@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -101,16 +102,45 @@ def test_text_table(run, mini: Path) -> None:
     result = run("list", cwd=mini, today="2027-10-15")
     assert result.code == 0, result.text
     lines = result.out.splitlines()
-    brief = next(line for line in lines if "demo-brief-en" in line)
-    handout = next(line for line in lines if "demo-handout-en" in line)
-    for expected in ("A test brief", "brief", " en ", "standard", "2026-10-01", "2027-10-01"):
+    # two lines a document: id, title, last review, approval, reading; then code, kind ·
+    # language, next review due, review date status
+    at = next(i for i, line in enumerate(lines) if line.startswith("demo-brief-en"))
+    brief = lines[at] + " | " + lines[at + 1]
+    at = next(i for i, line in enumerate(lines) if line.startswith("demo-handout-en"))
+    handout = lines[at] + " | " + lines[at + 1]
+    for expected in ("A test brief", "brief · en", "2026-10-01", "2027-10-01", "TEST-CB-EN"):
         assert expected in brief
-    assert "overdue" in brief and "FK grade" in brief
-    assert "due within 30 days" in handout and DUE in handout
-    assert "TEST-PH-EN" in result.out and "large-print" in result.out
-    assert lines[-2] == (
+    assert "draft" in brief and "overdue" in brief and "FK " in brief
+    assert "due soon" in handout and DUE in handout
+    assert lines[-3] == (
         "2 documents: 1 due within 30 days, 1 overdue (review status on 2027-10-15); 2 draft"
     )
+    assert lines[-2] == "Each is built in: standard, large-print"
+    assert lines[-1].startswith("Reading: FK = Flesch-Kincaid school grade (English; lower")
+
+
+def test_the_table_fits_an_80_column_terminal(mini: Path) -> None:
+    """Issue 6/8, point 9: Status and Reading were cut off at 80 columns."""
+    from rich.console import Console
+
+    from handoutkit.content.loader import load_project
+    from handoutkit.lint.listing import document_rows, table
+
+    handout = mini / "content" / "demo" / "handout.en.yaml"
+    long_title = "A much longer title than usual, about telehealth visits and how to get ready"
+    handout.write_text(handout.read_text().replace("title: A test handout", f"title: {long_title}"))
+    rows = document_rows(load_project(mini), dt.date(2026, 12, 1))
+    console = Console(width=80, record=True, color_system=None)
+    console.print(table(rows, 80))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = " ".join(lines[:2])
+    for column in ("Document", "Title", "Reviewed", "Approval", "Review", "Reading"):
+        assert column in header
+    text = "\n".join(lines)
+    assert text.count("draft") == 2 and text.count("FK ") == 2
+    assert "demo-handout-en " in text and "TEST-PH-EN" in text
+    assert "telehealth" in text  # the title wraps, whole
 
 
 def test_a_document_that_does_not_load_is_reported(run, mini: Path) -> None:

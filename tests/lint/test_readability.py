@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -368,11 +369,43 @@ def test_json_has_a_readability_table_per_document(run, mini: Path) -> None:
 
 def test_table_goes_to_stderr_and_stdout_stays_greppable(run, mini: Path) -> None:
     apply_case(mini, JARGON)
-    result = run("check", cwd=mini)
+    result = run("check", "--verbose", cwd=mini)
     assert all(line.startswith("content/demo/") for line in result.out.splitlines())
     assert "content/demo/handout.en.yaml — patient, en" in result.err
     assert "whole document" in result.err
     assert "FK grade" in result.err and "SMOG" in result.err
+    # ... with what the figures mean (issue 6/8, point 9)
+    assert "What the figures mean:" in result.err
+    assert "FK grade  Flesch-Kincaid: the US school grade a reader needs" in result.err
+    assert "INFLESZ   Szigriszt-Pazos score on the INFLESZ scale" in result.err
+
+
+def test_without_verbose_one_line_a_document(run, mini: Path) -> None:
+    """The table is jargon to most authors: by default one plain line per document."""
+    result = run("check", cwd=mini)
+    assert "whole document" not in result.err and "SMOG" not in result.err
+    lines = result.err.splitlines()
+    at = lines.index("Reading level:")
+    assert lines[at + 1].startswith("  content/demo/brief.en.yaml: FK grade ")
+    assert re.fullmatch(
+        r"  content/demo/handout\.en\.yaml: FK grade -?\d+\.\d \(on target\), longest sentence "
+        r"\d+ words",
+        lines[at + 2],
+    ), lines[at + 2]
+    assert lines[at + 3] == "  (`check --verbose`: each section, and what the figures mean)"
+
+
+def test_a_spanish_table_names_its_sections_as_printed_in_spanish(run, tmp_path: Path) -> None:
+    project = copy_shipped_project(tmp_path / "shipped")
+    result = run("check", "--verbose", "content/ketamine-bpd/handout.es.yaml", cwd=project)
+    table = result.err[result.err.index("handout.es.yaml — patient, es") :]
+    for spanish in ("El mensaje principal", "Lo que usted puede hacer", "Palabras que debe"):
+        assert spanish in table
+    for english in ("Main message", "What you can do", "Glossary", "Questions"):
+        assert english not in table
+    report = json.loads(run("check", "--format", "json", cwd=project).out)
+    spanish = next(r for r in report["readability"] if r["language"] == "es")
+    assert "Cuándo pedir ayuda ahora mismo" in [s["name"] for s in spanish["sections"]]
 
 
 def test_shipped_handouts_pass_strict(run, tmp_path: Path) -> None:

@@ -35,11 +35,24 @@ def check(
             "organization data.",
         ),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show the reading-level figures of every section, and what they mean.",
+        ),
+    ] = False,
 ) -> None:
     """Validate content: schema, citations, claims, mandatory blocks, reviews, plain language."""
     from handoutkit.content.loader import load_project
     from handoutkit.lint.checks import check_project
-    from handoutkit.lint.plainlanguage import readability_reports, readability_tables
+    from handoutkit.lint.readingreport import (
+        LEGEND,
+        readability_reports,
+        readability_summaries,
+        readability_tables,
+    )
 
     root = project_root()
     project = load_project(root, paths or [])
@@ -57,10 +70,17 @@ def check(
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print_diagnostics(diagnostics)
-        # the readability tables go to stderr, with the summary: stdout stays one
+        # the reading levels go to stderr, with the summary: stdout stays one
         # `path:line:col: severity: message` line per problem, for editors and grep
-        for table in readability_tables(project):
-            err.print(table)
+        if verbose:
+            for table in readability_tables(project):
+                err.print(table)
+            err.print(LEGEND, highlight=False)
+        elif project.documents:
+            err.print("Reading level:", highlight=False)
+            for line in readability_summaries(project):
+                err.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+            err.print("  (`check --verbose`: each section, and what the figures mean)")
         colour = "red" if failed else ("yellow" if diagnostics.warnings else "green")
         count = len(project.documents) + len(project.unloaded)
         unread = f" ({len(project.unloaded)} could not be read)" if project.unloaded else ""

@@ -92,9 +92,9 @@ def list_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text) -> 
         report = {"today": day.isoformat(), "documents": rows, "not_loaded": project.unloaded}
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        width = None if sys.stdout.isatty() else 200  # piped: one line per row, unwrapped
-        Console(highlight=False, width=width).print(table(rows))
-        typer.echo(summary(rows, day))
+        console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+        console.print(table(rows, console.width))  # piped: 200 columns, titles unwrapped
+        typer.echo(summary(rows, day, list(project.config.editions)))
     for diagnostic in unloaded:  # the documents that could not be listed, and why
         typer.echo(str(diagnostic), err=True)
     if project.unloaded:

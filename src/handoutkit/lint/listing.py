@@ -30,7 +30,9 @@ STATUS_TEXT = {
 STATUS_STYLE = {"ok": "green", "due-soon": "yellow", "overdue": "bold red", "not-reviewed": "dim"}
 APPROVAL_TEXT = {"draft": "draft", "in-review": "in review", "approved": "approved"}
 APPROVAL_STYLE = {"draft": "bold red", "in-review": "yellow", "approved": "green"}
-SHORT_MEASURE = {FLESCH_KINCAID.name: "FK grade", SZIGRISZT_PAZOS.name: "INFLESZ"}
+SHORT_MEASURE = {FLESCH_KINCAID.name: "FK", SZIGRISZT_PAZOS.name: "INFLESZ"}
+# the table fits an 80-column terminal: the same words, shorter
+SHORT_STATUS = {**STATUS_TEXT, "due-soon": "due soon"}
 
 
 def review_status(due: dt.date | None, today: dt.date) -> str:
@@ -83,8 +85,8 @@ def document_rows(project: Project, today: dt.date) -> list[dict[str, Any]]:
     return [document_row(project, document, today) for document in project.documents]
 
 
-def summary(rows: list[dict[str, Any]], today: dt.date) -> str:
-    """The lines under the table: counts by review status, and what the figures mean."""
+def summary(rows: list[dict[str, Any]], today: dt.date, editions: list[str]) -> str:
+    """The lines under the table: counts by review status, editions, what the figures mean."""
     counts = {status: sum(row["status"] == status for row in rows) for status in STATUS_TEXT}
     by_status = ", ".join(f"{n} {STATUS_TEXT[status]}" for status, n in counts.items() if n)
     approvals = {s: sum(row["review_status"] == s for row in rows) for s in APPROVAL_TEXT}
@@ -92,49 +94,58 @@ def summary(rows: list[dict[str, Any]], today: dt.date) -> str:
     return (
         f"{len(rows)} document{'s' * (len(rows) != 1)}{': ' + by_status if rows else ''} "
         f"(review status on {today.isoformat()}){'; ' + by_approval if rows else ''}\n"
-        "Reading: Flesch-Kincaid grade (English; lower is easier), INFLESZ score (Spanish; "
-        "0-100, higher is easier)"
+        f"Each is built in: {', '.join(editions)}\n"
+        "Reading: FK = Flesch-Kincaid school grade (English; lower is easier), INFLESZ = "
+        "Szigriszt-Pazos score (Spanish; 0-100, higher is easier)"
     )
 
 
-def table(rows: list[dict[str, Any]]) -> Table:
-    result = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    result.add_column("Document", no_wrap=True)
-    result.add_column("Title", overflow="fold", ratio=1, min_width=16)
-    result.add_column("Kind")
-    result.add_column("Lang")
-    result.add_column("Editions")
-    result.add_column("Reviewed", no_wrap=True)
-    result.add_column("Next review", no_wrap=True)
-    result.add_column("Status")
-    result.add_column("Approval")
-    result.add_column("Reading", no_wrap=True, justify="right")
-    for row in rows:
+def table(rows: list[dict[str, Any]], width: int = 80) -> Table:
+    """Two lines a document and five columns, sized so that `width` columns (a terminal's
+    80) show them all: the title takes what the others leave and wraps."""
+    figures = [_figure(row) for row in rows]
+    widths = {
+        "document": min(max((len(row["id"]) for row in rows), default=8), 30),
+        "reviewed": 10,
+        "status": 14,
+        "reading": max((len(figure) for figure in figures), default=7),
+    }
+    # two spaces between columns: the box's separator and one more in each column's width
+    widths = {name: size + (name != "reading") for name, size in widths.items()}
+    title = max(12, width - sum(widths.values()) - 4 - 1)
+    result = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0))
+    result.add_column("Document\nCode", overflow="fold", width=widths["document"])
+    result.add_column("Title\nKind · lang", overflow="fold", width=title)
+    result.add_column("Reviewed\nNext due", no_wrap=True, width=widths["reviewed"])
+    result.add_column("Approval\nReview", overflow="fold", width=widths["status"])
+    result.add_column("Reading", no_wrap=True, justify="right", width=widths["reading"])
+    for row, figure in zip(rows, figures, strict=True):
         document = Text(row["id"])
         document.append("\n" + row["code"], style="dim")
-        status = row["status"]
-        reading = row["reading"]
-        figure = "–"
-        if reading is not None and reading["score"] is not None:
-            figure = f"{SHORT_MEASURE.get(reading['measure'], reading['label'])} {reading['score']}"
+        heading = Text(row["title"])
+        heading.append(f"\n{row['kind']} · {row['language']}", style="dim")
         result.add_row(
             document,
-            row["title"],
-            row["kind"],
-            row["language"],
-            "\n".join(row["editions"]),
-            row["last_reviewed"] or "–",
-            row["next_review_due"] or "–",
-            Text(STATUS_TEXT[status], style=STATUS_STYLE[status]),
-            _approval(row),
+            heading,
+            f"{row['last_reviewed'] or '–'}\n{row['next_review_due'] or '–'}",
+            _status(row),
             figure,
         )
     return result
 
 
-def _approval(row: dict[str, Any]) -> Text:
-    status = row["review_status"]
-    text = Text(APPROVAL_TEXT[status], style=APPROVAL_STYLE[status])
+def _figure(row: dict[str, Any]) -> str:
+    reading = row["reading"]
+    if reading is None or reading["score"] is None:
+        return "–"
+    return f"{SHORT_MEASURE.get(reading['measure'], reading['label'])} {reading['score']}"
+
+
+def _status(row: dict[str, Any]) -> Text:
+    """Approval (draft, in review, approved; changed since) over the review date status."""
+    approval, status = row["review_status"], row["status"]
+    text = Text(APPROVAL_TEXT[approval], style=APPROVAL_STYLE[approval])
     if row["changed_since_approval"]:
-        text.append("\nchanged since approval", style="yellow")
+        text.append(", changed", style="yellow")
+    text.append("\n" + SHORT_STATUS[status], style=STATUS_STYLE[status])
     return text

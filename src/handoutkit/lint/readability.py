@@ -43,6 +43,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from handoutkit.content.markdown import CITATION, strip_markdown
+from handoutkit.i18n import SOURCE_LANGUAGE, MissingTranslation, translator
 from handoutkit.lint.syllables import (
     TEXTSTAT_LANGUAGE,
     polysyllable_count,
@@ -64,12 +65,13 @@ TABLE_FIELDS = frozenset({"summary_of_findings", "studies"})
 # Lists of `Section` (heading + body): each item is a section of its own in the table.
 SECTION_LISTS = frozenset({"sections", "context"})
 
+# The headings the reader sees (the templates' labels), in the document's language.
 SECTION_LABELS = {
-    "main_message": "Main message",
+    "main_message": "The main message",
     "what_you_can_do": "What you can do",
-    "questions": "Questions",
-    "get_help_now": "Get help now",
-    "glossary": "Glossary",
+    "questions": "Questions to ask your care team",
+    "get_help_now": "When to get help now",
+    "glossary": "Words to know",
     "images": "Image captions",
     "clinical_question": "Clinical question",
     "bottom_line": "Bottom line",
@@ -308,7 +310,18 @@ def _section_of(model: BaseModel, loc: PathKey) -> tuple[PathKey, str, PathKey]:
         section = value[loc[1]]  # type: ignore[index]
         if isinstance(section, Section):
             return loc[:2], section.heading, (*loc[:2], "heading")
-    return (top,), SECTION_LABELS.get(top, top.replace("_", " ").capitalize()), (top,)
+    language = str(getattr(model, "language", SOURCE_LANGUAGE))
+    return (top,), section_label(top, language), (top,)
+
+
+@lru_cache(maxsize=64)
+def section_label(field: str, language: str) -> str:
+    """A field's heading as printed, in `language` (English where no translation exists)."""
+    label = SECTION_LABELS.get(field, field.replace("_", " ").capitalize())
+    try:
+        return translator(language)(label)
+    except MissingTranslation:
+        return label
 
 
 # --------------------------------------------------------------------------- sentences
