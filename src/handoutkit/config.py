@@ -207,6 +207,11 @@ class ProjectConfig(Strict):
         "content/disclaimers.yaml",
         description="Disclaimers per audience and language, printed on every document.",
     )
+    lexicon: Text = Field(
+        "content/lexicon.yaml",
+        description="The project's own jargon and wordy words per language, added to "
+        "handoutkit's (optional file).",
+    )
     reading: ReadingSettings = Field(
         default_factory=lambda: ReadingSettings.model_validate({}),
         description="Plain-language limits per audience (patient, clinician): reading grades, "

@@ -117,3 +117,25 @@ class CrisisBlock(Strict):
 CrisisLibrary = dict[str, dict[LanguageCode, CrisisBlock]]
 # audience -> language -> markdown
 DisclaimerLibrary = dict[Audience, dict[LanguageCode, Markdown]]
+
+
+class LexiconEntry(BaseModel):
+    """A word patients may not know (jargon) or a long word for a short one (wordy), with
+    the plain words to use instead: handoutkit's lists and a project's own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str = Field(min_length=1, description="The word or phrase, e.g. 'telehealth'.")
+    forms: tuple[str, ...] = Field(
+        (), description="Other spellings and inflections, matched the same way."
+    )
+    plain: str = Field(min_length=1, description="What to say instead, e.g. 'a video visit'.")
+    kind: Literal["jargon", "wordy"] = Field(
+        "jargon",
+        description="jargon: a word patients may not know (a glossary entry also answers it); "
+        "wordy: a long word where a short one says the same (e.g. utilize: use).",
+    )
+
+
+# language -> entries: a project's own words (content/lexicon.yaml), added to handoutkit's
+LexiconLibrary = dict[LanguageCode, list[LexiconEntry]]

@@ -54,6 +54,8 @@ from handoutkit.library import (  # (re-exported: the content model, in one impo
     CslItem,
     CslName,
     DisclaimerLibrary,
+    LexiconEntry,
+    LexiconLibrary,
 )
 
 __all__ = [
@@ -80,6 +82,8 @@ __all__ = [
     "HexColour",
     "Image",
     "LanguageCode",
+    "LexiconEntry",
+    "LexiconLibrary",
     "Logo",
     "Markdown",
     "MarkdownText",

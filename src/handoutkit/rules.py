@@ -116,6 +116,12 @@ _RULES = (
         'No placeholder is left in a document or shared file (REPLACE, "replace me", "Replace with…", example.org, 555-01xx numbers, Example Street): a warning; an error with --release.',
     ),
     Rule(
+        "wordy",
+        "check",
+        "A patient handout says it short: a long word where a short one says the same "
+        "(utilize: use; handoutkit's list and the project's content/lexicon.yaml).",
+    ),
+    Rule(
         "crisis-prominence",
         "check",
         "A document about mental health keeps its crisis block prominent (page 1), not compact.",

@@ -176,6 +176,8 @@ JARGON_LINES = [
     ' thoughts of suicide)" instead, or define it in the glossary',
     f"{HANDOUT}:18:22: warning: 'randomized' is medical jargon — say \"chosen by chance, like"
     ' a coin toss" instead, or define it in the glossary',
+    f"{HANDOUT}:18:54: warning: 'sufficient' is a long word for a short one — say \"enough\""
+    " instead",
 ]
 
 

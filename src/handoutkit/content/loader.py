@@ -26,6 +26,8 @@ from handoutkit.models import (
     CrisisLibrary,
     CslItem,
     DisclaimerLibrary,
+    LexiconEntry,
+    LexiconLibrary,
     ProjectConfig,
 )
 from handoutkit.names import DOCUMENT_FILE, TOPIC
@@ -233,6 +235,20 @@ def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) ->
             )
             or {}
         )
+    if (root / config.lexicon).is_file():  # optional: a project's own jargon and wordy words
+        lexicon = _load_optional(root, config.lexicon, diagnostics)
+        if lexicon is not None:
+            shared.lexicon_source = lexicon.source
+            shared.lexicon = (
+                validate_model(
+                    TypeAdapter(LexiconLibrary),
+                    lexicon.data,
+                    lexicon.source,
+                    diagnostics,
+                    hint_model=LexiconEntry,
+                )
+                or {}
+            )
     return shared
 
 

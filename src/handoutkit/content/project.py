@@ -24,6 +24,7 @@ from handoutkit.models import (
     DisclaimerLibrary,
     Document,
     DocumentBase,
+    LexiconLibrary,
     ProjectConfig,
 )
 from handoutkit.names import document_stem
@@ -61,6 +62,8 @@ class Shared:
     crisis_source: SourceMap | None = None
     disclaimers: DisclaimerLibrary = field(default_factory=dict)
     disclaimers_source: SourceMap | None = None
+    lexicon: LexiconLibrary = field(default_factory=dict)  # the project's own words
+    lexicon_source: SourceMap | None = None
 
     def reference_loc(self, key: str) -> tuple[int] | None:
         """Where the reference `key` is in the library file: `(index,)` of its list item."""

@@ -28,6 +28,7 @@ from handoutkit.models import (
     CslItem,
     DisclaimerLibrary,
     Handout,
+    LexiconLibrary,
     ProjectConfig,
 )
 
@@ -61,6 +62,12 @@ KINDS: dict[str, tuple[Any, str, str]] = {
         "handoutkit disclaimers",
         "content/disclaimers.yaml: per audience (patient, clinician), per language: the "
         "disclaimer printed at the end of every document.",
+    ),
+    "lexicon": (
+        LexiconLibrary,
+        "handoutkit project lexicon",
+        "content/lexicon.yaml (optional): per language (en, es), the project's own jargon and "
+        "wordy words with the plain words to use instead, added to handoutkit's lists.",
     ),
     "handout": (
         Handout,
@@ -123,6 +130,7 @@ def kind_of(relative: Path) -> str | None:
         "references.yaml": "references",
         "crisis-resources.yaml": "crisis-resources",
         "disclaimers.yaml": "disclaimers",
+        "lexicon.yaml": "lexicon",
     }
     if relative.name in shared:
         return shared[relative.name]

@@ -16,7 +16,6 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.sourcemap import PathKey, SourceMap
@@ -29,7 +28,7 @@ from handoutkit.lint.readability import (
     mask_markup,
     measure,
 )
-from handoutkit.models import Handout, ReadingLimits, walk_text
+from handoutkit.models import Handout, LexiconEntry, ReadingLimits, walk_text
 
 AUDIENCE_DOCUMENTS = {"patient": "patient handouts", "clinician": "clinician briefs"}
 # Fields that are not read as text by the reader (metadata) or that define jargon (terms).
@@ -50,7 +49,7 @@ def check_plain_language(
     check_section_levels(document, reading, limits, diagnostics)
     check_long_sentences(document, reading, limits, diagnostics)
     if limits.jargon:
-        check_jargon(document, diagnostics)
+        check_jargon(project, document, diagnostics)
     return reading
 
 
@@ -201,14 +200,6 @@ def _snippet(text: str, words: int = 8) -> str:
 # --------------------------------------------------------------------------- jargon
 
 
-class LexiconEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    term: str = Field(min_length=1)
-    forms: tuple[str, ...] = ()
-    plain: str = Field(min_length=1)
-
-
 @dataclass(frozen=True)
 class Lexicon:
     entries: tuple[LexiconEntry, ...]
@@ -244,15 +235,28 @@ def _spaces(text: str) -> str:
 
 
 @cache
-def lexicon(language: str) -> Lexicon:
-    """The jargon list shipped for a language (`lexicon/<language>.yaml`), maybe empty."""
+def shipped_entries(language: str) -> tuple[LexiconEntry, ...]:
+    """The word list shipped for a language (`lexicon/<language>.yaml`), maybe empty."""
     resource = resources.files("handoutkit.lint").joinpath("lexicon", f"{language}.yaml")
     if not resource.is_file():
-        return Lexicon((), None, {})
+        return ()
     # libyaml when there is one: 30 times faster, and the same data for the shipped lists
     # (a test compares the two)
     data = yaml.load(resource.read_text(encoding="utf-8"), Loader=LEXICON_LOADER) or []
-    entries = tuple(LexiconEntry.model_validate(item) for item in data)
+    return tuple(LexiconEntry.model_validate(item) for item in data)
+
+
+def lexicon(language: str, own: tuple[LexiconEntry, ...] = ()) -> Lexicon:
+    """handoutkit's word list for a language with a project's `own` words, which come first
+    (a project's entry for a word replaces handoutkit's)."""
+    return _lexicon(shipped_entries(language), own)
+
+
+@cache
+def _lexicon(shipped: tuple[LexiconEntry, ...], own: tuple[LexiconEntry, ...]) -> Lexicon:
+    entries = (*own, *shipped)
+    if not entries:
+        return Lexicon((), None, {})
     by_form: dict[str, LexiconEntry] = {}
     for entry in entries:
         for form in (entry.term, *entry.forms):
@@ -273,8 +277,9 @@ def defined_terms(document: SourceDocument, words: Lexicon) -> set[str]:
     }
 
 
-def check_jargon(document: SourceDocument, diagnostics: Diagnostics) -> None:
-    words = lexicon(document.model.language)
+def check_jargon(project: Project, document: SourceDocument, diagnostics: Diagnostics) -> None:
+    language = document.model.language
+    words = lexicon(language, tuple(project.shared.lexicon.get(language, ())))
     if not words.entries:
         return
     defined = defined_terms(document, words)
@@ -283,14 +288,21 @@ def check_jargon(document: SourceDocument, diagnostics: Diagnostics) -> None:
             continue
         text = mask_markup(raw) if kind == "markdown" else raw
         for start, end, entry in words.find(text):
-            if entry.term in defined:
-                continue
-            diagnostics.warning(
-                locate_offset(document.source, loc, raw, start),
-                f"'{raw[start:end]}' is medical jargon",
-                f'say "{entry.plain}" instead, or define it in the glossary',
-                rule="jargon",
-            )
+            where = locate_offset(document.source, loc, raw, start)
+            if entry.kind == "wordy":
+                diagnostics.warning(
+                    where,
+                    f"'{raw[start:end]}' is a long word for a short one",
+                    f'say "{entry.plain}" instead',
+                    rule="wordy",
+                )
+            elif entry.term not in defined:
+                diagnostics.warning(
+                    where,
+                    f"'{raw[start:end]}' is medical jargon",
+                    f'say "{entry.plain}" instead, or define it in the glossary',
+                    rule="jargon",
+                )
 
 
 def _leaf(loc: PathKey) -> str:

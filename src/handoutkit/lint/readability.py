@@ -43,6 +43,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from handoutkit.content.markdown import CITATION, strip_markdown
+from handoutkit.errors import ContentError
 from handoutkit.i18n import SOURCE_LANGUAGE, MissingTranslation, translator
 from handoutkit.lint.syllables import (
     TEXTSTAT_LANGUAGE,
@@ -320,7 +321,7 @@ def section_label(field: str, language: str) -> str:
     label = SECTION_LABELS.get(field, field.replace("_", " ").capitalize())
     try:
         return translator(language)(label)
-    except MissingTranslation:
+    except (MissingTranslation, ContentError):  # no such label, or no catalog at all
         return label
 
 
