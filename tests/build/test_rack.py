@@ -200,7 +200,11 @@ def test_catalog_lists_titles_pages_and_a_qr_code_to_the_online_version(
         assert pages in catalog
     assert URL in catalog and catalog.count("No online version") == 2
     assert "Call or text 988" in catalog  # the crisis block
-    assert "general information, not medical advice" in catalog  # the disclaimer
+    assert "general information, not medical advice" in catalog  # the disclaimer ...
+    # ... introduced as every handout's own notice, and the topic named (issue 6/8, point 9)
+    flat = " ".join(catalog.split())
+    assert "About these handouts Each handout in this pack ends with this notice:" in flat
+    assert "Topic: demo" in flat and "Topic: demo · TEST-PH-EN" in flat
     with pikepdf.open(pack / LETTER) as pdf:
         figures = [e for e in struct_elements(pdf) if e.S == "/Figure"]
         assert [str(f.Alt) for f in figures] == ["QR code: online version of A test handout"]

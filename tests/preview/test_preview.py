@@ -328,3 +328,39 @@ def test_preview_serves_the_library_site(preview: Preview) -> None:
     assert get(preview, "/site/")[0] == 200
     for path in ("/site/../handoutkit.yaml", "/site/%2e%2e/manifest.json", "/site/x.yaml"):
         assert get(preview, path)[0] == 404, path
+
+
+def test_project_warnings_stay_on_the_index_and_warnings_alone_are_no_alarm(
+    mini: Path, tmp_path: Path
+) -> None:
+    """Issue 6/8, point 9: a project-wide warning (sample organization data) was shown on
+    every document, and a box of warnings said "0 errors" in the error colours."""
+    from handoutkit.diagnostics import Diagnostic, Location, Severity
+    from handoutkit.preview.pages import Pages
+    from handoutkit.preview.state import Doc, OutputFolder, Snapshot
+
+    def problem(path: str, severity: Severity, message: str) -> Diagnostic:
+        return Diagnostic(Location(path, 3, 10), severity, message, "fix it", "sample-data")
+
+    pages = Pages(mini, OutputFolder(tmp_path / "out"))
+    doc = Doc("content/demo/handout.en.yaml", "demo", "handout.en", "A test", "en", "handout", True)
+    project_wide = problem("handoutkit.yaml", Severity.WARNING, "organization phone is sample")
+    own = problem("content/demo/handout.en.yaml", Severity.WARNING, "'utilize' is long")
+    snapshot = Snapshot(
+        editions=("standard",), papers=("letter",), docs=(doc,), diagnostics=(project_wide, own)
+    )
+    page = pages.document(snapshot, doc, "standard")
+    assert "&#x27;utilize&#x27; is long" in page or "'utilize' is long" in page
+    assert "organization phone is sample" not in page
+    assert '<div class="hk-problems hk-only-warnings"><p><strong>1 warning</strong>' in page
+    assert "0 errors" not in page
+    index = pages.index(snapshot)
+    assert "organization phone is sample" in index and "2 warnings" in index
+    # a shared file's error stops the document: it is shown there, in the error colours
+    broken = problem("content/references.yaml", Severity.ERROR, "reference is broken")
+    snapshot = Snapshot(
+        editions=("standard",), papers=("letter",), docs=(doc,), diagnostics=(broken, own)
+    )
+    page = pages.document(snapshot, doc, "standard")
+    assert "reference is broken" in page
+    assert '<div class="hk-problems"><p><strong>1 error, 1 warning</strong>' in page

@@ -265,6 +265,7 @@ def render_catalog(
             {
                 "title": model.title,
                 "subtitle": model.subtitle,
+                "topic": member.document.topic,
                 "code": model.code,
                 "version": model.version,
                 "pages": f"{start}\u2013{end}" if end > start else str(start),
@@ -295,6 +296,7 @@ def render_catalog(
         "description": "; ".join(str(e["title"]) for e in entries),
         "date_iso": latest.isoformat() if latest else None,
         "entries": entries,
+        "topics": sorted({str(e["topic"]) for e in entries}),
         "any_online": any(e["url"] for e in entries),
     }
     return render_template(renderer.env, CATALOG_TEMPLATE, context, language)

@@ -64,6 +64,8 @@ TOOLBAR_CSS = """
   word-break: break-word; }
 #hk-preview .hk-problems { margin: .5rem 0 .25rem; padding: .25rem .75rem; border: none;
   background: var(--crisis-fill); }
+#hk-preview .hk-problems.hk-only-warnings { background: var(--panel-fill);
+  border-left: 4px solid var(--panel-border); }
 #hk-preview .hk-error { color: var(--crisis-heading); }
 #hk-preview strong { font-weight: bold; }
 """
@@ -83,6 +85,8 @@ code { font-family: ui-monospace, monospace; white-space: pre-wrap; word-break: 
 .hk-status { font-style: italic; color: var(--text-muted); }
 .hk-problems { border-left: 4px solid var(--crisis-border); padding: .25rem 1rem; margin: 1rem 0;
   background: var(--crisis-fill); }
+.hk-problems.hk-only-warnings { border-left-color: var(--panel-border);
+  background: var(--panel-fill); }
 .hk-error { color: var(--crisis-heading); }
 """
 
@@ -299,10 +303,15 @@ class Pages:
             return ""
         errors = sum(d.severity is Severity.ERROR for d in ordered) + len(snapshot.messages)
         errors += bool(snapshot.internal)
-        summary = f"{counted(errors, 'error')}, {counted(len(items) - errors, 'warning')}"
+        warnings = len(items) - errors
+        # only what there is: "2 warnings" is not an alarm, and never "0 errors" in red
+        summary = ", ".join(
+            counted(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n
+        )
         shown = f": {note}" if note and errors else ""
+        kind = "hk-problems" if errors else "hk-problems hk-only-warnings"
         return (
-            f'<div class="hk-problems"><p><strong>{summary}</strong>{_e(shown)}</p>'
+            f'<div class="{kind}"><p><strong>{summary}</strong>{_e(shown)}</p>'
             f"<ul>{''.join(items)}</ul></div>"
         )
 

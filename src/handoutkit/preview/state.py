@@ -54,13 +54,17 @@ class Snapshot:
 
     def problems(self, doc: Doc | None = None, edition: str = "") -> list[Diagnostic]:
         """The problems of the project, or those that concern a document (or one edition of
-        it): its own, the shared ones, and those of its outputs (e.g. a template error);
-        sorted, each once. The build's "not built" notes are left out: pages say so anyway."""
+        it): its own, the errors of shared files (they stop it building), and those of its
+        outputs (e.g. a template error); sorted, each once. A shared file's warnings (sample
+        organization data, an uncited reference) are the project's: the index page shows
+        them, not every document. The build's "not built" notes are left out."""
         shown = {d.shown for d in self.docs}
         found = [
             d
             for d in self.diagnostics
-            if doc is None or d.location.path == doc.shown or d.location.path not in shown
+            if doc is None
+            or d.location.path == doc.shown
+            or (d.location.path not in shown and d.severity is Severity.ERROR)
         ]
         prefix = f"{doc.topic}/{doc.stem}.{edition + '.' if edition else ''}" if doc else ""
         for name, output in sorted(self.outputs.items()):
