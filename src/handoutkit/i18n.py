@@ -5,7 +5,7 @@ language, so an English document prints the message ids themselves. Every other 
 has `locales/<lang>/LC_MESSAGES/handoutkit.po`. A label without a translation (missing,
 empty or fuzzy) is an error, never English text slipped into a Spanish handout.
 
-Updating the catalogs after changing a label (README, Localization):
+Updating the catalogs after changing a label (docs/writing.md, Localization):
   pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
       -o src/handoutkit/locales/handoutkit.pot .
   pybabel update -i src/handoutkit/locales/handoutkit.pot -d src/handoutkit/locales \

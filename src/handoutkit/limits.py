@@ -86,7 +86,8 @@ class PageSettings(_Strict):
 
 
 class OutputLimits(_Strict):
-    """`limits:` in handoutkit.yaml: time, memory and pages per output (see the README)."""
+    """`limits:` in handoutkit.yaml: time, memory and pages per output (docs/building.md,
+    Faults and limits)."""
 
     seconds: float | None = Field(
         default=60,

@@ -52,8 +52,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], list[str]]] = {
             "print as an empty box; fonts tried: Atkinson Hyperlegible Next, DejaVu Sans, "
             "sans-serif and the {fonts} fonts installed on this system — install a font for its "
             "script, e.g. Debian's fonts-noto-cjk (Noto Sans CJK), or put the font file under "
-            "styles/fonts/ with an @font-face rule in the project's styles/fonts.css (README: "
-            "Fonts for other scripts); or remove the character",
+            "styles/fonts/ with an @font-face rule in the project's styles/fonts.css (docs/"
+            "building.md: Fonts for other scripts); or remove the character",
             "{doc}:18:12: error: no font has '好' (U+597D CJK UNIFIED IDEOGRAPH-597D)",
         ],
     ),

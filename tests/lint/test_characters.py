@@ -99,8 +99,8 @@ def test_characters_no_font_has(run, mini: Path, tmp_path: Path, monkeypatch) ->
     assert "no font has '안' (U+C548 HANGUL SYLLABLE AN)" in found[2]
     assert found[2].endswith("— install a font for its script, e.g. Debian's fonts-noto-cjk (Noto "
                              "Sans CJK), or put the font file under styles/fonts/ with an "
-                             "@font-face rule in the project's styles/fonts.css (README: Fonts "
-                             "for other scripts); or remove the character")  # fmt: skip
+                             "@font-face rule in the project's styles/fonts.css (docs/building.md: "
+                             "Fonts for other scripts); or remove the character")  # fmt: skip
 
 
 def test_a_font_check_that_cannot_ask_fontconfig_stays_quiet(

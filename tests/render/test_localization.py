@@ -32,7 +32,7 @@ def test_the_message_template_is_up_to_date(tmp_path: Path) -> None:
     assert _msgids(fresh) == _msgids(TEMPLATE), (
         "labels changed: run `pybabel extract -F babel.cfg --no-location --sort-output "
         "--omit-header -o src/handoutkit/locales/handoutkit.pot .` and `pybabel update` "
-        "(README, Development)"
+        "(docs/writing.md, Localization)"
     )
 
 

@@ -86,7 +86,8 @@ def missing_characters(root: Path, editions: Iterable[str], wanted: set[str]) ->
 
 
 def font_hint(char: str) -> str:
-    """How to get a glyph for `char`: a font for its script (README: Fonts for other scripts)."""
+    """How to get a glyph for `char`: a font for its script (docs/building.md: Fonts for
+    other scripts)."""
     name = unicodedata.name(char, "")
     if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC")):
         package = "fonts-noto-cjk (Noto Sans CJK)"
@@ -96,8 +97,8 @@ def font_hint(char: str) -> str:
         package = "fonts-noto-core (Noto fonts for most scripts)"
     return (
         f"install a font for its script, e.g. Debian's {package}, or put the font file under "
-        "styles/fonts/ with an @font-face rule in the project's styles/fonts.css (README: Fonts "
-        "for other scripts); or remove the character"
+        "styles/fonts/ with an @font-face rule in the project's styles/fonts.css "
+        "(docs/building.md: Fonts for other scripts); or remove the character"
     )
 
 

@@ -389,8 +389,8 @@ def missing_glyphs(document: Any, codepoints: list[int]) -> list[Finding]:
                         entry.field,
                         f"{_describe(char)}{where} has no glyph in any font and prints as an "
                         f"empty box; fonts tried: {families} and the fonts installed here",
-                        "install a font for its script (README: Fonts for other scripts), or "
-                        "remove the character",
+                        "install a font for its script (docs/building.md: Fonts for other "
+                        "scripts), or remove the character",
                         text=char,
                         rule="glyph",
                     )

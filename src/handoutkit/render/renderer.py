@@ -322,7 +322,7 @@ def render_template(
         raise
     except MissingTranslation as exc:
         frame = _template_frame(exc) or (name, 1)
-        hint = "add it to the catalog (README, Development: pybabel update)"
+        hint = "add it to the catalog (docs/writing.md, Localization: pybabel update)"
         raise ContentError([_template_diagnostic(frame[0], frame[1], str(exc), hint)]) from None
     except Exception as exc:  # e.g. {{ 1/0 }}, a macro calling itself, {{ none.x }}
         frame = _template_frame(exc)
