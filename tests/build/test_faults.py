@@ -434,11 +434,11 @@ def test_limits_are_validated_with_their_location(run, batch: Path) -> None:
     add_config(batch, "limits:\n  seconds: 0\n  pages:\n    brief: {warning: 9, error: 3}\n")
     result = run("check", cwd=batch)
     assert result.code == 1
-    assert "handoutkit.yaml:10:12: error: 'limits.seconds': Input should be greater than 0" in (
+    assert "handoutkit.yaml:11:12: error: 'limits.seconds': Input should be greater than 0" in (
         result.text
     )
     assert (
-        "handoutkit.yaml:12:12: error: 'limits.pages.brief': warning must not be above error"
+        "handoutkit.yaml:13:12: error: 'limits.pages.brief': warning must not be above error"
     ) in result.text
 
 
