@@ -193,6 +193,7 @@ def companions(
     blocked: Iterable[str],
     *,
     planned: Iterable[OutputSpec] = (),
+    site: SiteSpec | None = None,
     whole_project: bool,
 ) -> list[OutputSpec]:
     """The outputs to rebuild with `specs` so that none in the folder says something else:
@@ -200,7 +201,17 @@ def companions(
     the folder and out of date, and, when the whole project is built, each rack pack in the
     folder that holds such a document and is out of date (unless one of its handouts cannot
     be built: then its earlier pack stays, and that handout's errors fail the build).
-    `planned`: what the build's selection makes besides `specs` (a shard's other shares)."""
+    `planned`: what the build's selection makes besides `specs` (a shard's other shares).
+    `site`: a site made in the folder before, which will be made again: the outputs of these
+    documents (and the packs) that it holds are made even when missing, as a `--format site`
+    build makes them."""
+
+    def wanted(output: OutputSpec) -> bool:
+        if (out_dir / output.name).is_file():
+            return True
+        fields = {"format": output.fmt, "language": output.language, "edition": output.edition}
+        return site is not None and site.holds({**fields, "paper": output.paper})
+
     config = project.config
     blocked = set(blocked)
     names = {spec.name for spec in (*specs, *planned)}
@@ -214,7 +225,7 @@ def companions(
             options = [*((paper, "pdf") for paper in config.paper_sizes), (None, "html")]
             for paper, fmt in options:
                 output = DocumentOutput(document, edition, paper, fmt)
-                if output.name in names or not (out_dir / output.name).is_file():
+                if output.name in names or not wanted(output):
                     continue
                 if not up_to_date(
                     out_dir, output, output.cache_key(inputs), previous.get(output.name)
@@ -225,11 +236,7 @@ def companions(
     racks = plan_racks(project, Selection(formats=("rack",)), config.editions, config.paper_sizes)
     for rack in racks:
         members = {member.shown for member in rack.members}
-        if (
-            rack.name in names
-            or not (out_dir / rack.name).is_file()
-            or not members & documents.keys()
-        ):
+        if rack.name in names or not wanted(rack) or not members & documents.keys():
             continue
         if members & blocked:
             continue
@@ -256,7 +263,8 @@ def stale_racks(project: Project, out_dir: Path, inputs: Inputs) -> list[Diagnos
             problems.append(
                 stale_warning(
                     project,
-                    f"{display_path(out_dir / name)} holds an earlier version of {', '.join(held)}",
+                    f"{display_path(out_dir / name)} holds an earlier version of "
+                    f"{', '.join(held)} than the document's own outputs",
                     f"handoutkit build --format rack --lang {entry.get('language')} "
                     f"--paper {entry.get('paper')}",
                 )
@@ -359,6 +367,7 @@ class Tidy:
             self.out_dir,
             blocked,
             planned=planned,
+            site=self.site if whole_project and self.selection.shard is None else None,
             whole_project=whole_project and self.selection.shard is None,
         )
 
