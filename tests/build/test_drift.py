@@ -296,3 +296,17 @@ def test_a_no_op_build_is_not_replayed_past_an_output_put_in_or_taken_out(
     assert len(loads) == 3
     stray.unlink()
     assert not rule_of(build(run, project), "orphan-output")
+
+
+def test_prune_refuses_to_empty_the_folder_of_a_project_without_documents(
+    run, project: Path
+) -> None:
+    build(run, project, "--format=pdf,html")
+    before = outputs(project)
+    config = project / "handoutkit.yaml"
+    config.write_text(config.read_text() + "content: contents\n")  # a wrong folder
+    (project / "contents").mkdir()
+    result = run("build", "-j", "1", "--prune", cwd=project)
+    assert result.code == 2, result.text
+    assert "the project has no documents under contents/" in result.err
+    assert outputs(project) == before

@@ -324,6 +324,12 @@ class Tidy:
         """Find the orphans (and delete them, with `prune`); forget what has no source."""
         sources = source_names(project)
         orphans = find_orphans(out_dir, sources)
+        if selection.prune and orphans and not sources:  # e.g. `content:` names a wrong folder
+            raise UsageError(
+                f"--prune: the project has no documents under {project.config.content}/, so "
+                f"every output in {display_path(out_dir)} would be removed: nothing was removed "
+                "— check `content:` in handoutkit.yaml"
+            )
         pruned = prune(out_dir, orphans) if selection.prune else []
         problems: list[Diagnostic] = []
         try:
