@@ -310,3 +310,29 @@ def test_prune_refuses_to_empty_the_folder_of_a_project_without_documents(
     assert result.code == 2, result.text
     assert "the project has no documents under contents/" in result.err
     assert outputs(project) == before
+
+
+def test_an_orphan_that_cannot_be_removed_is_a_located_error(
+    run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(run, project, "--format=pdf,html")
+    (project / EXTRA).unlink()
+    real = Path.unlink
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path.name == "handout.en.standard.html" and path.parent.name == "extra":
+            raise PermissionError(13, "Permission denied")
+        real(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    report = build(run, project, "--prune", code=1)
+    assert report["pruned"] == [EXTRA_OUTPUTS[1]]
+    [error] = [d for d in report["diagnostics"] if d["severity"] == "error"]
+    assert error["rule"] == "output"
+    assert error["text"].startswith(
+        "dist/extra/handout.en.standard.html:1:1: error: --prune: cannot remove it: "
+        "Permission denied"
+    )
+    [warning] = rule_of(report, "orphan-output")  # still there, still reported
+    assert warning["message"].endswith(": extra/handout.en.standard.html")
+    assert {o["status"] for o in report["outputs"]} == {"skipped"}  # the rest still builds

@@ -41,7 +41,7 @@ from handoutkit.build.rack import EDITION as RACK_EDITION
 from handoutkit.build.rack import KIND as RACK_KIND
 from handoutkit.build.rack import plan_racks
 from handoutkit.content.loader import discover_documents
-from handoutkit.diagnostics import Diagnostic, Severity, display_path
+from handoutkit.diagnostics import Diagnostic, Location, Severity, display_path
 from handoutkit.errors import ContentError, UsageError
 from handoutkit.fields import Edition, Paper
 from handoutkit.fileio import locked
@@ -135,11 +135,12 @@ def forget_sourceless(out_dir: Path, sources: set[str]) -> list[str]:
     return gone
 
 
-def prune(out_dir: Path, orphans: list[str]) -> list[str]:
+def prune(out_dir: Path, orphans: list[str]) -> tuple[list[str], list[Diagnostic]]:
     """Delete the orphans (files, or symbolic links, never what they lead to) and the folders
-    they leave empty; their names. Refused (a usage error) when the folder has no manifest."""
+    they leave empty: the names removed, and an error for each that could not be. Refused (a
+    usage error) when the folder has no manifest."""
     if not orphans:
-        return []
+        return [], []
     if not (out_dir / MANIFEST).is_file():
         raise UsageError(
             f"--prune: {display_path(out_dir)} has no {MANIFEST}, so it is not known to be a "
@@ -147,18 +148,31 @@ def prune(out_dir: Path, orphans: list[str]) -> list[str]:
         )
     root = out_dir.resolve()
     removed: list[str] = []
+    problems: list[Diagnostic] = []
     for name in orphans:
         folder, _slash, file_name = name.partition("/")
         path = root / folder / file_name
         if path.parent.is_symlink() or path.parent.resolve().parent != root:
             continue  # never outside the output folder
-        with contextlib.suppress(FileNotFoundError):
+        try:
             path.unlink()
-            removed.append(name)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            problems.append(
+                Diagnostic.error_at(
+                    Location(display_path(out_dir / name)),
+                    f"--prune: cannot remove it: {exc.strerror or exc}",
+                    "check that the output folder is writable, or remove the file by hand",
+                    rule="output",
+                )
+            )
+            continue
+        removed.append(name)
     for folder in sorted({name.partition("/")[0] for name in removed}):
         with contextlib.suppress(OSError):
             (root / folder).rmdir()  # only when it is empty now
-    return removed
+    return removed, problems
 
 
 def orphan_warning(project: Project, out_dir: Path, orphans: list[str]) -> Diagnostic:
@@ -260,11 +274,15 @@ def companions(
     return extra
 
 
-def stale_racks(project: Project, out_dir: Path, inputs: Inputs) -> list[Diagnostic]:
-    """Rack packs in the folder that hold a loaded document as it was before it changed (by
-    the source fingerprints the manifest records for them): after a build of named documents,
-    which cannot rebuild a pack (a pack holds every handout of its language)."""
-    current = {document.shown: document for document in project.documents}
+def stale_racks(
+    project: Project, out_dir: Path, inputs: Inputs, current: Iterable[str]
+) -> list[Diagnostic]:
+    """Rack packs in the folder that hold one of the `current` documents (whose outputs this
+    build made or found up to date) as it was before it changed, by the source fingerprints
+    the manifest records: after a build of named documents, which cannot rebuild a pack (a
+    pack holds every handout of its language)."""
+    wanted = set(current)
+    documents = {d.shown: d for d in project.documents if d.shown in wanted}
     problems = []
     for name, entry in sorted(read_manifest(out_dir).items()):
         if entry.get("format") != "rack" or not (out_dir / name).is_file():
@@ -272,7 +290,7 @@ def stale_racks(project: Project, out_dir: Path, inputs: Inputs) -> list[Diagnos
         held = [
             shown
             for shown, key in (entry.get("sources") or {}).items()
-            if shown in current and inputs.document_key(current[shown]) != key
+            if shown in documents and inputs.document_key(documents[shown]) != key
         ]
         if held:
             problems.append(
@@ -345,8 +363,7 @@ class Tidy:
                 f"every output in {display_path(out_dir)} would be removed: nothing was removed "
                 "— check `content:` in handoutkit.yaml"
             )
-        pruned = prune(out_dir, orphans) if selection.prune else []
-        problems: list[Diagnostic] = []
+        pruned, problems = prune(out_dir, orphans) if selection.prune else ([], [])
         try:
             forgotten = forget_sourceless(out_dir, sources)
         except ContentError as exc:  # the manifest cannot be written
@@ -401,7 +418,12 @@ class Tidy:
         the rack packs a build of named documents left out of date."""
         built = [r.spec for r in results if r.status == "built"]
         if not whole_project:
-            self.late_problems.extend(stale_racks(self.project, self.out_dir, inputs))
+            current = {
+                r.spec.document.shown
+                for r in results
+                if isinstance(r.spec, DocumentOutput) and r.status in ("built", "skipped")
+            }
+            self.late_problems.extend(stale_racks(self.project, self.out_dir, inputs, current))
         site = self.site
         if site is None:
             return None
