@@ -336,3 +336,17 @@ def test_an_orphan_that_cannot_be_removed_is_a_located_error(
     [warning] = rule_of(report, "orphan-output")  # still there, still reported
     assert warning["message"].endswith(": extra/handout.en.standard.html")
     assert {o["status"] for o in report["outputs"]} == {"skipped"}  # the rest still builds
+
+
+def test_a_shard_leaves_the_other_shares_to_the_other_shards(run, project: Path) -> None:
+    build(run, project, "--format=pdf,html,rack")
+    change_the_handout(project, "Ask your nurse first")
+    shares = []
+    for shard in ("1/2", "2/2"):
+        report = build(run, project, "--format=pdf,html", "--shard", shard)
+        shares.append({o["path"] for o in report["outputs"] if o["status"] == "built"})
+        # a pack holds every handout: a shard does not rebuild it, it says so
+        [warning] = rule_of(report, "stale-output")
+        assert warning["message"].startswith("dist/rack/rack.en.letter.pdf holds an earlier")
+    assert not shares[0] & shares[1]
+    assert shares[0] | shares[1] == {PDF, HTML}

@@ -415,9 +415,9 @@ class Tidy:
         """After a build without the site: the site made here before, when this build's
         changes (or earlier ones) left it out of date and it can be made again now; when it
         cannot (documents were named, or --shard), a stale-output warning. Also warns about
-        the rack packs a build of named documents left out of date."""
+        the rack packs that such a build left out of date."""
         built = [r.spec for r in results if r.status == "built"]
-        if not whole_project:
+        if not whole_project or self.selection.shard is not None:  # packs were not rebuilt
             current = {
                 r.spec.document.shown
                 for r in results
