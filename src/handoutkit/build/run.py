@@ -155,6 +155,7 @@ def _build(
         stopped = [OutputResult(spec, "stopped") for spec in specs]
         report = BuildReport(Diagnostics(), stopped, time.perf_counter() - started)
         report.stopped_by = stop.signum
+        report.pruned = tidy.pruned if tidy is not None else []
         return report
     blocked = _blocked_documents(project, diagnostics, strict)
     if tidy is not None:  # the out-of-date outputs of other formats of what is built
