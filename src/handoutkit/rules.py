@@ -227,6 +227,16 @@ _RULES = (
         "build",
         "A document's PDF stays within the page thresholds of its kind (`limits.pages`).",
     ),
+    Rule(
+        "orphan-output",
+        "build",
+        "The output folder holds no output whose source is gone (`build --prune` removes them).",
+    ),
+    Rule(
+        "stale-output",
+        "build",
+        "A build leaves no output of another format, rack pack or site saying something older.",
+    ),
     # audit: any PDF
     Rule("file", "audit", "The file is a readable PDF with pages."),
     Rule("tagged", "audit", "The PDF is tagged (/MarkInfo /Marked true and a structure tree)."),

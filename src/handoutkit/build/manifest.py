@@ -22,6 +22,7 @@ from handoutkit.fileio import locked, write_atomic
 from handoutkit.names import MANIFEST
 
 if TYPE_CHECKING:
+    from handoutkit.build.keys import Inputs
     from handoutkit.build.outputs import OutputSpec
     from handoutkit.build.report import OutputResult
     from handoutkit.content.project import Project, SourceDocument
@@ -36,11 +37,15 @@ def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]) -> Path:
+def update_manifest(
+    out_dir: Path, project: Project, results: list[OutputResult], inputs: Inputs | None = None
+) -> Path:
     """Merge this build's outputs into the manifest, under a lock shared by concurrent builds.
 
     Entries whose file no longer exists are dropped; failed outputs keep their earlier entry
-    only if the earlier file is still there (it is: writes are atomic).
+    only if the earlier file is still there (it is: writes are atomic). With the build's
+    `inputs`, each entry records the fingerprint of the source it was made from (`source`: the
+    document's own inputs, see `Inputs.document_key`; a rack pack's `sources`, per handout).
     """
     readings: dict[str, dict[str, Any] | None] = {}
     with locked(out_dir):
@@ -51,6 +56,12 @@ def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]
             spec = result.spec
             if isinstance(spec, RackSpec):
                 entries[spec.name] = rack_entry(project, spec, result)
+                if inputs is not None:
+                    entries[spec.name]["sources"] = {
+                        m.shown: inputs.document_key(m)
+                        for m in spec.members
+                        if m.model.id in entries[spec.name]["members"]
+                    }
             elif isinstance(spec, SiteSpec):
                 entries[spec.name] = site_entry(project, spec, result)
             elif isinstance(spec, DocumentOutput):
@@ -58,6 +69,8 @@ def update_manifest(out_dir: Path, project: Project, results: list[OutputResult]
                 if document.shown not in readings:
                     readings[document.shown] = _reading(document)
                 entries[spec.name] = document_entry(project, spec, result, readings[document.shown])
+                if inputs is not None:
+                    entries[spec.name]["source"] = inputs.document_key(document)
         entries = {name: entry for name, entry in entries.items() if (out_dir / name).is_file()}
         return write_manifest(out_dir, entries.values())
 
@@ -145,6 +158,11 @@ def site_entry(project: Project, spec: SiteSpec, result: OutputResult) -> dict[s
         "title": project.config.organization.name,
         "kind": "site",
         "include_drafts": spec.include_drafts,
+        "selection": {
+            "languages": list(spec.only_languages),
+            "editions": list(spec.only_editions),
+            "papers": list(spec.only_papers),
+        },
     }
 
 

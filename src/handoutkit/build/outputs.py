@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from handoutkit.content.project import SourceDocument
 from handoutkit.names import SITE_FOLDER, output_path
@@ -78,6 +78,11 @@ class SiteSpec:
     edition: str = ""
     paper: str | None = None
     language: str = ""  # every language
+    # what the site holds, as its build narrowed it (empty: everything), kept in the manifest
+    # so that a later build that brings the site up to date keeps it so
+    only_languages: tuple[str, ...] = ()
+    only_editions: tuple[str, ...] = ()
+    only_papers: tuple[str, ...] = ()
 
     @property
     def relative_path(self) -> Path:
@@ -89,6 +94,16 @@ class SiteSpec:
 
     def cache_key(self, inputs: Inputs) -> str:
         return ""  # made again by every build that asks for it (unchanged files are kept)
+
+    def holds(self, entry: dict[str, Any]) -> bool:
+        """Whether the site carries the output of this manifest entry."""
+        if entry.get("format") not in SITE_NEEDS:
+            return False
+        return not (
+            (self.only_languages and entry.get("language") not in self.only_languages)
+            or (self.only_editions and entry.get("edition") not in self.only_editions)
+            or (self.only_papers and entry.get("paper") not in (None, *self.only_papers))
+        )
 
 
 @dataclass(frozen=True)
@@ -102,3 +117,8 @@ class Selection:
     formats: tuple[str, ...] = ("pdf",)
     shard: tuple[int, int] | None = None  # (k, n): the k-th of n shares, 1-based
     include_drafts: bool = False  # the site lists documents that are not approved
+    # keep the output folder true to the project (see `build.drift`): report outputs without a
+    # source, rebuild the out-of-date outputs of other formats of what is built; the preview,
+    # which builds its formats one after the other into its own folder, does not
+    tidy: bool = True
+    prune: bool = False  # delete the outputs without a source

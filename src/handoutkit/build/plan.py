@@ -31,5 +31,12 @@ def plan(project: Project, selection: Selection | None = None) -> list[OutputSpe
         k, n = selection.shard
         specs = [spec for index, spec in enumerate(specs) if index % n == k - 1]
     if "site" in selection.formats:
-        specs.append(SiteSpec(selection.include_drafts))
+        specs.append(
+            SiteSpec(
+                selection.include_drafts,
+                only_languages=selection.languages,
+                only_editions=selection.editions,
+                only_papers=selection.papers,
+            )
+        )
     return specs

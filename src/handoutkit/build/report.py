@@ -48,6 +48,8 @@ class BuildReport:
     results: list[OutputResult]
     seconds: float = 0.0
     stopped_by: int | None = None  # the signal that stopped the build (see `build.stop`)
+    strict: bool = False  # warnings fail the build (those found after the check, too)
+    pruned: list[str] = field(default_factory=list)  # outputs without a source, deleted
 
     @property
     def failed(self) -> list[OutputResult]:
@@ -66,6 +68,7 @@ class BuildReport:
             and bool(self.results)
             and not errors
             and not self.diagnostics.errors
+            and not (self.strict and self.diagnostics.warnings)
             and self.stopped_by is None
         )
 
@@ -81,6 +84,7 @@ class BuildReport:
             "failed": self.count("failed"),
             "stopped": self.count("stopped"),
             "stopped_by": self.stopped_by_name,
+            "pruned": self.pruned,
             "seconds": round(self.seconds, 3),
             "outputs": [
                 {

@@ -43,6 +43,8 @@ class BuildRequest:
     release: bool = False  # refuse documents not approved, and sample organization data
     force: bool = False  # rebuild even unchanged outputs (and never replay)
     include_drafts: bool = False  # the site lists documents that are not approved
+    prune: bool = False  # delete the outputs that have no source any more (see `build.drift`)
+    tidy: bool = True  # report outputs without a source, rebuild stale ones of other formats
     pdf_standard: str | None = None  # ua-1 or ua-2; None: the project's `pdf_standard:`
     jobs: int | None = None  # worker processes; None: the CPU count
     cwd: str = field(default_factory=os.getcwd)  # relative paths are relative to it
@@ -64,6 +66,8 @@ class BuildRequest:
             "include_drafts": self.include_drafts,
             "pdf_standard": self.pdf_standard,
             "release": self.release,
+            "prune": self.prune,
+            "tidy": self.tidy,
         }
 
     @property
@@ -161,6 +165,8 @@ def build_loaded(
         formats=request.planned_formats,
         shard=parse_shard(request.shard),
         include_drafts=request.include_drafts,
+        tidy=request.tidy,
+        prune=request.prune,
     )
     out_dir = request.root / config.output if request.out is None else request.out
     report = build_project(

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from handoutkit.build import faults
-from handoutkit.build.fingerprint import file_matches
+from handoutkit.build.drift import Tidy, up_to_date
 from handoutkit.build.keys import Inputs
 from handoutkit.build.manifest import read_manifest, update_manifest
 from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection, SiteSpec
@@ -129,6 +129,7 @@ def _build(
         raise UsageError(
             f"{out_dir}: cannot be the output folder: {exc.strerror} — choose another --out"
         ) from None
+    tidy = Tidy.survey(project, out_dir, selection) if selection.tidy else None
     previous = read_manifest(out_dir)
     inputs = Inputs(project)
     keys = {  # the documents' keys now: they decide whether workers are needed at all
@@ -140,7 +141,7 @@ def _build(
         index
         for index, key in keys.items()
         if force
-        or not _unchanged(out_dir, specs[index], key, previous.get(specs[index].name))
+        or not up_to_date(out_dir, specs[index], key, previous.get(specs[index].name))
         or (strict and _recorded_warnings(previous.get(specs[index].name)))  # fail them again
     }
     if jobs > 1 and len(stale) > 1:
@@ -154,8 +155,18 @@ def _build(
         stopped = [OutputResult(spec, "stopped") for spec in specs]
         report = BuildReport(Diagnostics(), stopped, time.perf_counter() - started)
         report.stopped_by = stop.signum
+        report.pruned = tidy.pruned if tidy is not None else []
         return report
     blocked = _blocked_documents(project, diagnostics, strict)
+    if tidy is not None:  # the out-of-date outputs of other formats of what is built
+        extra = tidy.companions(specs, previous, inputs, blocked, whole_project=whole_project)
+        at = len(specs) - isinstance(specs[-1], SiteSpec) if specs else 0
+        specs[at:at] = extra
+        for index, spec in enumerate(specs[at : at + len(extra)], start=at):
+            if isinstance(spec, DocumentOutput):
+                keys[index] = spec.cache_key(inputs)
+                stale.add(index)
+        diagnostics.extend(tidy.problems)
     results: dict[int, OutputResult] = {}
     to_build: list[tuple[int, str]] = []
     site = next((i for i, spec in enumerate(specs) if isinstance(spec, SiteSpec)), None)
@@ -175,7 +186,7 @@ def _build(
         if isinstance(spec, RackSpec):
             key = spec.cache_key(inputs)
             entry = previous.get(spec.name)
-            changed = force or not _unchanged(out_dir, spec, key, entry)
+            changed = force or not up_to_date(out_dir, spec, key, entry)
         else:
             key, changed = keys[index], index in stale
         if changed:
@@ -203,32 +214,46 @@ def _build(
             progress(result)
     ordered = [results[i] for i in range(len(specs)) if i != site]
     if ordered:  # what was completed, even when the build was stopped
-        _update_manifest(out_dir, project, ordered, diagnostics)
+        _update_manifest(out_dir, project, ordered, diagnostics, inputs)
+    remade = site is None and tidy is not None and stop.signum is None
+    if remade:  # a site made earlier, which this build's changes would leave out of date
+        assert tidy is not None
+        site_spec = tidy.site_to_remake(ordered, inputs, whole_project=whole_project)
+        if site_spec is not None:
+            specs.append(site_spec)
+            site = len(specs) - 1
+        diagnostics.extend(tidy.late_problems)
     if site is not None:
         if stop.signum is not None:
             results[site] = OutputResult(specs[site], "stopped")
         else:
-            results[site] = _build_site(project, out_dir, specs, site)
+            results[site] = _build_site(project, out_dir, specs, site, remade)
             if progress is not None:
                 progress(results[site])
             _update_manifest(out_dir, project, [results[site]], diagnostics)
         ordered = [results[i] for i in range(len(specs))]
     report = BuildReport(diagnostics, ordered, time.perf_counter() - started)
     report.stopped_by = stop.signum
+    report.strict = strict
+    report.pruned = tidy.pruned if tidy is not None else []
     return report
 
 
 def _update_manifest(
-    out_dir: Path, project: Project, results: list[OutputResult], diagnostics: Diagnostics
+    out_dir: Path,
+    project: Project,
+    results: list[OutputResult],
+    diagnostics: Diagnostics,
+    inputs: Inputs | None = None,
 ) -> None:
     try:
-        update_manifest(out_dir, project, results)
+        update_manifest(out_dir, project, results, inputs)
     except ContentError as exc:  # e.g. the output folder is gone or the disk is full
         diagnostics.extend(exc.diagnostics)
 
 
 def _build_site(
-    project: Project, out_dir: Path, specs: list[OutputSpec], index: int
+    project: Project, out_dir: Path, specs: list[OutputSpec], index: int, remade: bool = False
 ) -> OutputResult:
     """The library site, from the manifest entries of the build's other outputs (an output
     that failed this time is there in its last good version, if it has one)."""
@@ -239,8 +264,12 @@ def _build_site(
     started = time.perf_counter()
     spec = specs[index]
     assert isinstance(spec, SiteSpec)
-    names = {s.name for i, s in enumerate(specs) if i != index}
-    entries = [e for name, e in read_manifest(out_dir).items() if name in names]
+    manifest = read_manifest(out_dir)
+    if remade:  # a site made earlier, made again: everything it holds that is in the folder
+        entries = [entry for entry in manifest.values() if spec.holds(entry)]
+    else:  # what this build made for it
+        names = {s.name for i, s in enumerate(specs) if i != index}
+        entries = [entry for name, entry in manifest.items() if name in names]
     try:
         made = build_site(project, out_dir, entries, include_drafts=spec.include_drafts)
     except ContentError as exc:
@@ -259,12 +288,6 @@ def _build_site(
 def _recorded_warnings(entry: dict[str, Any] | None) -> list[Diagnostic]:
     """The print preflight's warnings on an output, as the manifest recorded them."""
     return [Diagnostic.from_json(d) for d in (entry or {}).get("preflight", [])]
-
-
-def _unchanged(out_dir: Path, spec: OutputSpec, key: str, entry: dict[str, Any] | None) -> bool:
-    if entry is None or entry.get("key") != key:
-        return False
-    return file_matches(out_dir / spec.relative_path, entry["bytes"], entry["sha256"])
 
 
 def _run(

@@ -39,6 +39,7 @@ FORMAT = 1
 # Modification times may be rounded down by up to this much (FAT: 2 s), so an input whose
 # time is this close to the build's start may have changed during the build.
 MTIME_SLACK_NS = 2_000_000_000
+UNTIDY = ("orphan-output", "stale-output")  # see `build.drift`
 
 
 def record_path(root: Path, request: dict[str, Any]) -> Path:
@@ -61,7 +62,10 @@ def record(
 
     if not report.ok or report.failed:
         return False
+    if any(d.rule in UNTIDY for d in report.diagnostics):  # found again until dealt with
+        return False
     files, searches = project_inputs(project)
+    searches.append((out_dir, "*/*"))  # an output put in or taken out by hand (see build.drift)
     for path in files:
         try:
             if path.stat().st_mtime_ns >= started_ns - MTIME_SLACK_NS:

@@ -93,6 +93,15 @@ def build(
             help="--format site: also list documents that are not approved, with a banner.",
         ),
     ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Delete the outputs in the output folder whose source is gone (a document "
+            "deleted or renamed, a language, edition, paper size or rack pack no longer "
+            "configured); without it they are reported.",
+        ),
+    ] = False,
     pdf_standard: Annotated[
         str | None,
         typer.Option(
@@ -124,6 +133,7 @@ def build(
         pdf_standard=pdf_standard,
         jobs=jobs,
         include_drafts=include_drafts,
+        prune=prune,
     )
     display = None if report_json else BuildDisplay(err, report=typer.echo)
     outcome = run_build(
@@ -137,6 +147,8 @@ def build(
     if display is None:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:  # (the check's problems were printed before the progress, by display.start)
+        for name in report.pruned:
+            err.print(f"removed {name} (its source is gone)", markup=False, highlight=False)
         # the summary counts the outputs' own problems too (the print stage's), but not the
         # "not built" notes
         counted = Diagnostics(report.diagnostics)

@@ -80,6 +80,7 @@ def build_format(
             out=folder.path,
             formats=(fmt,),
             jobs=1,
+            tidy=False,  # the formats are built one after the other, into the preview's folder
         )
         _out, report = build_loaded(request, project, progress=progress)
     except Interrupted:
