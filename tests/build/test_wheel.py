@@ -128,7 +128,9 @@ def test_the_installed_wheel_makes_and_builds_a_project_anywhere(
     assert Path(where.stdout.strip()) == site / "handoutkit" / "defaults"
     made = handoutkit("new", "clinic", cwd=work)
     assert made.returncode == 0, made.stderr
-    built = handoutkit("build", "--strict", "--edition", "standard", cwd=work / "clinic")
+    # not --strict: a new project's placeholders are warnings until the author replaces them
+    built = handoutkit("build", "--edition", "standard", cwd=work / "clinic")
     assert built.returncode == 0, built.stdout + built.stderr
+    assert " 0 errors, " in built.stderr
     pdfs = sorted(p.name for p in (work / "clinic" / "dist" / "example").glob("*.pdf"))
     assert pdfs == ["brief.en.standard.letter.pdf", "handout.en.standard.letter.pdf"]

@@ -253,19 +253,19 @@ def test_bad_shared_data_keeps_every_earlier_output(
         (
             "region: us",
             "region: [us",
-            "handoutkit.yaml:5:10: error: YAML syntax error: a list or mapping written on one "
+            "handoutkit.yaml:6:10: error: YAML syntax error: a list or mapping written on one "
             "line ([...] or {...}) is not closed — close it, or write each item on its own '- ' "
             "line",
         ),
         (
             "region: us",
             "regoin: us",
-            "handoutkit.yaml:4:1: error: unknown key 'regoin' — did you mean 'region'?",
+            "handoutkit.yaml:5:1: error: unknown key 'regoin' — did you mean 'region'?",
         ),
         (
             "languages: [en, es]",
             "languages: !!python/object/new:os.system [echo pwned]",
-            "handoutkit.yaml:5:12: error: YAML tag 'tag:yaml.org,2002:python/object/new:os.system' "
+            "handoutkit.yaml:6:12: error: YAML tag 'tag:yaml.org,2002:python/object/new:os.system' "
             "is not allowed — remove the tag; content files hold plain text, numbers, lists and "
             "mappings",
         ),

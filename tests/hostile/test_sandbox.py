@@ -132,7 +132,7 @@ def test_symlink_in_assets_pointing_out_is_refused(run, mini: Path) -> None:
     html = build(run, mini, HANDOUT, "--format", "html")
     assert html.code == 1
     assert (
-        "  templates/handout.html.j2:4:1: error: template error: 'assets/logo.png' is outside "
+        "  templates/handout.html.j2:5:1: error: template error: 'assets/logo.png' is outside "
         "the project's assets/ folder"
     ) in html.err.splitlines(), html.err
     source = mini / HANDOUT
