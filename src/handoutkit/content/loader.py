@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from handoutkit.content.project import Project, Shared, SourceDocument
-from handoutkit.content.sourcemap import LoadedYaml
+from handoutkit.content.sourcemap import LoadedYaml, SourceMap
 from handoutkit.content.validation import kind_of, validate_model
 from handoutkit.content.yamlsource import load_yaml
 from handoutkit.diagnostics import Diagnostics, Location, display_path
@@ -213,43 +214,35 @@ def _load_shared(root: Path, config: ProjectConfig, diagnostics: Diagnostics) ->
     if references is not None:
         shared.references_source = references.source
         shared.references, shared.unreadable_references = _load_references(references, diagnostics)
-    crisis = _load_optional(root, config.crisis_resources, diagnostics)
-    if crisis is not None:
-        shared.crisis_source = crisis.source
-        shared.crisis = (
-            validate_model(
-                TypeAdapter(CrisisLibrary),
-                crisis.data,
-                crisis.source,
-                diagnostics,
-                hint_model=CrisisBlock,
-            )
-            or {}
-        )
-    disclaimers = _load_optional(root, config.disclaimers, diagnostics)
-    if disclaimers is not None:
-        shared.disclaimers_source = disclaimers.source
-        shared.disclaimers = (
-            validate_model(
-                TypeAdapter(DisclaimerLibrary), disclaimers.data, disclaimers.source, diagnostics
-            )
-            or {}
-        )
+    shared.crisis_source, shared.crisis = _load_library(
+        root, config.crisis_resources, CrisisLibrary, diagnostics, hint_model=CrisisBlock
+    )
+    shared.disclaimers_source, shared.disclaimers = _load_library(
+        root, config.disclaimers, DisclaimerLibrary, diagnostics
+    )
     if (root / config.lexicon).is_file():  # optional: a project's own jargon and wordy words
-        lexicon = _load_optional(root, config.lexicon, diagnostics)
-        if lexicon is not None:
-            shared.lexicon_source = lexicon.source
-            shared.lexicon = (
-                validate_model(
-                    TypeAdapter(LexiconLibrary),
-                    lexicon.data,
-                    lexicon.source,
-                    diagnostics,
-                    hint_model=LexiconEntry,
-                )
-                or {}
-            )
+        shared.lexicon_source, shared.lexicon = _load_library(
+            root, config.lexicon, LexiconLibrary, diagnostics, hint_model=LexiconEntry
+        )
     return shared
+
+
+def _load_library(
+    root: Path,
+    configured: str,
+    annotation: Any,
+    diagnostics: Diagnostics,
+    hint_model: type[BaseModel] | None = None,
+) -> tuple[SourceMap | None, Any]:
+    """A shared file validated as `annotation` (a mapping): its source map and its value,
+    empty when the file is missing or invalid (the problems are in `diagnostics`)."""
+    loaded = _load_optional(root, configured, diagnostics)
+    if loaded is None:
+        return None, {}
+    value = validate_model(
+        TypeAdapter(annotation), loaded.data, loaded.source, diagnostics, hint_model=hint_model
+    )
+    return loaded.source, value or {}
 
 
 def _load_references(
