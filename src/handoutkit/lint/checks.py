@@ -52,16 +52,16 @@ def check_project(
     diagnostics = project.diagnostics
     cited: Counter[str] = Counter()
     citing: dict[str, set[str]] = {}  # document → the references it cites
-    ids: dict[str, SourceDocument] = {}
+    check_unique(project, diagnostics, "id", "give every document a unique id")
+    # a document code identifies one printed document: two with the same code get mixed up on
+    # the rack and in the manifest
+    check_unique(
+        project,
+        diagnostics,
+        "code",
+        "give every document its own code, e.g. with the language at the end",
+    )
     for document in project.documents:
-        earlier = ids.setdefault(document.model.id, document)
-        if earlier is not document:
-            diagnostics.error(
-                document.source.locate(("id",)),
-                f"document id '{document.model.id}' is also used by {earlier.shown}",
-                "give every document a unique id",
-                rule="unique-id",
-            )
         citing[document.shown] = check_citations(project, document, diagnostics)
         cited.update(citing[document.shown])
         check_mandatory_blocks(project, document, diagnostics)
@@ -80,24 +80,23 @@ def check_project(
     check_references(project, diagnostics)
     check_characters(project, diagnostics)
     check_colours(project, diagnostics)
-    check_duplicate_codes(project, diagnostics)
     check_citation_topics(project, citing, diagnostics)
     if whole_project and not project.unloaded:  # a document that did not load may cite them
         check_uncited_references(project, cited, diagnostics)
     return diagnostics
 
 
-def check_duplicate_codes(project: Project, diagnostics: Diagnostics) -> None:
-    """A document code identifies one printed document: two with the same code get mixed up
-    on the rack and in the manifest."""
-    codes: dict[str, SourceDocument] = {}
+def check_unique(project: Project, diagnostics: Diagnostics, field: str, hint: str) -> None:
+    """No two documents share the value of `field` (id, code): the second is an error."""
+    seen: dict[str, SourceDocument] = {}
     for document in project.documents:
-        earlier = codes.setdefault(document.model.code, document)
+        value = str(getattr(document.model, field))
+        earlier = seen.setdefault(value, document)
         if earlier is not document:
             diagnostics.error(
-                document.source.locate(("code",)),
-                f"document code '{document.model.code}' is also used by {earlier.shown}",
-                "give every document its own code, e.g. with the language at the end",
+                document.source.locate((field,)),
+                f"document {field} '{value}' is also used by {earlier.shown}",
+                hint,
                 rule="unique-id",
             )
 
