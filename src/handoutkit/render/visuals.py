@@ -51,7 +51,7 @@ _PERSON = "M12 1a4 4 0 1 1 0 8 4 4 0 0 1 0-8zM5 23v-7.5C5 12.5 7.5 10.5 10 10.5h
 def svg(path: str, colour: str) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="24" height="24">'
-        f'<path fill="{colour}" fill-rule="evenodd" d="{path}"/></svg>'
+        f'<path fill="{colour}" style="fill-rule: evenodd" d="{path}"/></svg>'
     )
 
 
