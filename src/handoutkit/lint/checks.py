@@ -32,6 +32,7 @@ from handoutkit.lint.claims import check_claims
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.review import check_release, check_review
 from handoutkit.lint.translation import check_translation
+from handoutkit.lint.worksheets import check_worksheet
 from handoutkit.models import Brief, Handout
 from handoutkit.resources import (
     ASSET_FOLDER,
@@ -69,6 +70,7 @@ def check_project(
         check_plain_language(project, document, diagnostics)
         check_claims(document, diagnostics)
         check_translation(project, document, diagnostics)
+        check_worksheet(document, diagnostics)
     if release:
         check_release(project, diagnostics)
     check_logo(project, diagnostics)

@@ -42,18 +42,25 @@ def finish_form(data: bytes) -> bytes:
 def structure_order(pdf: Any) -> list[tuple[int, int]]:
     """The annotations (widgets and links) in structure-tree order, depth first: the order of
     keyboard focus under `/Tabs /S`."""
-    found: list[tuple[int, int]] = []
+    return [objgen for objgen, _parent in _object_references(pdf)]
+
+
+def structure_parents(pdf: Any) -> dict[tuple[int, int], Any]:
+    """Each annotation the structure tree refers to -> the structure element that holds it."""
+    return dict(_object_references(pdf))
+
+
+def _object_references(pdf: Any) -> list[tuple[tuple[int, int], Any]]:
+    found: list[tuple[tuple[int, int], Any]] = []
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return found
-    stack: list[Any] = [root.get("/K")]
+    stack: list[tuple[Any, Any]] = [(root.get("/K"), root)]
     seen: set[tuple[int, int]] = set()
     while stack:
-        node = stack.pop()
-        if node is None:
-            continue
+        node, parent = stack.pop()
         if isinstance(node, pikepdf.Array):
-            stack.extend(reversed(list(node)))
+            stack.extend((kid, parent) for kid in reversed(list(node)))
             continue
         if not isinstance(node, pikepdf.Dictionary):
             continue
@@ -64,9 +71,9 @@ def structure_order(pdf: Any) -> list[tuple[int, int]]:
         if node.get("/Type") == "/OBJR":
             target = node.get("/Obj")
             if target is not None:
-                found.append(target.objgen)
+                found.append((target.objgen, parent))
             continue
-        stack.append(node.get("/K"))
+        stack.append((node.get("/K"), node))
     return found
 
 
