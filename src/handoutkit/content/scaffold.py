@@ -90,7 +90,7 @@ Next steps:
   cd {shown}
   {command} build    (check, then make the PDFs in dist/)
   1. Replace the placeholders in handoutkit.yaml: organization name, phone, website, address.
-  2. Rename content/example/ to your topic and write your own handout and brief.
+  2. Rename content/example/ to your topic and write your own handout, brief and worksheet.
   3. Run `{command} check` as you write: it shows every problem as file:line:column.
   4. Have a clinician review each document and approve it with `{command} approve`; until
      then it prints DRAFT, and `{command} build --release` (for patients) refuses it.
