@@ -17,8 +17,13 @@ from pypdf.generic import NameObject, TextStringObject
 
 from handoutkit.content.loader import load_project
 from handoutkit.models import Worksheet
-from handoutkit.pdf.forms import complete_unicode_maps, finish_form, structure_parents
-from handoutkit.pdf.forms import structure_order, unicode_of_glyphs
+from handoutkit.pdf.forms import (
+    complete_unicode_maps,
+    finish_form,
+    structure_order,
+    structure_parents,
+    unicode_of_glyphs,
+)
 from helpers import REPO, page_texts, unembedded_fonts
 
 TOPIC = "ketamine-bpd"

@@ -15,12 +15,13 @@ be visited after the fields below it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
-from pikepdf import Dictionary, Name
+from pikepdf import Name
 
 from handoutkit.audit.report import Problem
-from handoutkit.pdf.forms import structure_parents, structure_order
+from handoutkit.pdf.forms import structure_order, structure_parents
 
 __all__ = ["ROW_TOLERANCE_PT", "form_problems", "visual_order"]
 
@@ -138,11 +139,12 @@ def _widgets(pdf: pikepdf.Pdf) -> list[Widget]:
     return found
 
 
-def _field(annot: Dictionary) -> Dictionary:
+def _field(annot: Any) -> Any:
+    """The field a widget belongs to: itself, or its parent (a radio button's group)."""
     return annot if "/T" in annot or "/Parent" not in annot else annot.Parent
 
 
-def _name(annot: Dictionary) -> str:
+def _name(annot: Any) -> str:
     field = _field(annot)
     return str(field.get("/TU") or field.get("/T") or "unnamed")
 
