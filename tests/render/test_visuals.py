@@ -76,7 +76,8 @@ def test_crisis_icons_are_decorative(mini: Path, medium: str) -> None:
         )
     ]
     spans = re.findall(
-        r'<span class="icon icon-([a-z-]+)" aria-hidden="true" style="background-image: url\(data:image/svg\+xml;base64,',
+        r'<span class="icon icon-([a-z-]+)" aria-hidden="true" '
+        r'style="background-image: url\(data:image/svg\+xml;base64,',
         crisis,
     )
     assert spans == ["call", "text", "chat"]
@@ -91,7 +92,8 @@ def test_an_icon_that_carries_meaning_has_alt_text() -> None:
     for name in ICON_NAMES:
         html = str(visuals.icon(name, "Ask your care team"))
         assert re.fullmatch(
-            r'<img class="icon icon-[a-z-]+" src="data:image/svg\+xml;base64,[^"]+" alt="Ask your care team">',
+            r'<img class="icon icon-[a-z-]+" src="data:image/svg\+xml;base64,[^"]+" '
+            r'alt="Ask your care team">',
             html,
         )
         assert "aria-hidden" in str(visuals.icon(name))
