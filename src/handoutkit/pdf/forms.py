@@ -24,9 +24,15 @@ import pikepdf
 
 
 def finish_form(data: bytes) -> bytes:
-    """Annotations in structure order on every page; complete Unicode maps of full fonts."""
+    """Annotations in structure order on every page; complete Unicode maps of full fonts;
+    each field widget described by its accessible name (`/Contents`, which PDF/UA-2 asks of a
+    widget whose label is not tagged with it)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         complete_unicode_maps(pdf)
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") == "/Widget" and "/TU" in annot:
+                    annot.Contents = annot.TU
         order = {objgen: index for index, objgen in enumerate(structure_order(pdf))}
         for page in pdf.pages:
             annots = page.obj.get("/Annots")
