@@ -28,13 +28,13 @@ def clinic(run, tmp_path: Path) -> Path:
 def test_new_then_build_in_an_empty_folder(run, clinic: Path) -> None:
     check = run("check", "--strict", cwd=clinic)
     assert check.code == 0, check.text
-    assert "checked 2 documents: 0 errors, 0 warnings" in check.err
+    assert "checked 3 documents: 0 errors, 0 warnings" in check.err
     result = run("build", "--strict", "--format", "pdf,html", cwd=clinic)
     assert result.code == 0, result.text
     built = sorted(p.relative_to(clinic / "dist").as_posix() for p in clinic.glob("dist/*/*.*"))
     assert built == [
         f"example/{kind}.en.{edition}.{suffix}"
-        for kind in ("brief", "handout")
+        for kind in ("brief", "handout", "worksheet")
         for edition in ("large-print", "standard")
         for suffix in ("html", "letter.pdf")
     ]
@@ -52,7 +52,7 @@ def test_a_new_project_is_not_for_release(run, clinic: Path) -> None:
     result = run("check", "--release", cwd=clinic)
     assert result.code == 1
     lines = result.out.splitlines()
-    assert sum("not approved for release: it is a draft" in line for line in lines) == 2
+    assert sum("not approved for release: it is a draft" in line for line in lines) == 3
     assert [line.split(":")[0] for line in lines if "is sample data" in line] == [
         "handoutkit.yaml"
     ] * 4  # name, phone, website, address
@@ -82,6 +82,7 @@ def test_every_yaml_file_points_at_its_schema_in_the_project(clinic: Path) -> No
         "content/disclaimers.yaml": "disclaimers",
         "content/example/handout.en.yaml": "handout",
         "content/example/brief.en.yaml": "brief",
+        "content/example/worksheet.en.yaml": "worksheet",
     }
     found = sorted(p.relative_to(clinic).as_posix() for p in clinic.rglob("*.yaml"))
     assert found == sorted(expected)
@@ -157,6 +158,7 @@ def test_scaffold_files_are_package_data() -> None:
         "content/disclaimers.yaml",
         "content/example/brief.en.yaml",
         "content/example/handout.en.yaml",
+        "content/example/worksheet.en.yaml",
         "content/references.yaml",
         "gitignore",
         "handoutkit.yaml",
