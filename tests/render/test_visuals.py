@@ -126,3 +126,25 @@ def test_worksheet_items_in_each_edition(mini: Path) -> None:
     for html in (screen, fillable, printed):
         assert "Take your time." in html  # the note between items
         assert '<section class="crisis"' in html and '<section class="references"' in html
+
+
+def test_a_pictograph_in_a_brief_and_a_worksheet(mini: Path) -> None:
+    from helpers import MINI_WORKSHEET, PICTOGRAPH
+
+    brief = mini / "content" / "demo" / "brief.en.yaml"
+    text = brief.read_text(encoding="utf-8")
+    old = "    body: Therapy comes first [@jones2021].\n"
+    assert old in text
+    brief.write_text(text.replace(old, old + PICTOGRAPH), encoding="utf-8")
+    add_worksheet(
+        mini,
+        MINI_WORKSHEET.replace(
+            "    instructions: Write what you notice.\n",
+            "    instructions: Write what you notice.\n" + PICTOGRAPH,
+        ),
+    )
+    for stem in ("brief.en", "worksheet.en"):
+        for medium in ("print", "screen"):
+            html = render(mini, stem, medium)
+            assert f'alt="{ALT}"' in html, (stem, medium)
+            assert "3 got the test" in html
