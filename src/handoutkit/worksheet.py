@@ -96,6 +96,11 @@ class WorksheetPart(Strict):
     """A titled step of a worksheet."""
 
     heading: Text = Field(description="What this step is about, e.g. 'Step 1: My warning signs'.")
+    icon: Literal["call", "text", "chat", "emergency", "care-team"] | None = Field(
+        None,
+        description="An icon before the heading (call, text, chat, emergency, care-team); "
+        "decorative, so the heading must say the same.",
+    )
     instructions: Markdown | None = Field(
         None, description="What to write here, and why, in one or two short sentences."
     )

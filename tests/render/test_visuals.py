@@ -15,7 +15,7 @@ from handoutkit.content.loader import load_project
 from handoutkit.figures import Pictograph
 from handoutkit.render.renderer import Renderer
 from handoutkit.render.visuals import ICON_NAMES, Visuals, palette
-from helpers import add_icons, add_pictograph, add_worksheet
+from helpers import MINI_WORKSHEET, add_icons, add_pictograph, add_worksheet
 
 ALT = "7 people took part: 3 got the test, 4 got nothing"
 
@@ -110,7 +110,12 @@ def test_icons_use_the_project_colours(mini: Path) -> None:
 
 
 def test_worksheet_items_in_each_edition(mini: Path) -> None:
-    add_worksheet(mini)
+    add_worksheet(
+        mini,
+        MINI_WORKSHEET.replace(
+            "  - heading: Second part\n", "  - heading: Second part\n    icon: care-team\n"
+        ),
+    )
     screen = render(mini, "worksheet.en", "screen")
     assert '<label for="p1-1">My name</label><input type="text" id="p1-1" name="p1-1">' in screen
     assert '<label for="p1-2-2">Sign 2</label>' in screen
@@ -125,11 +130,15 @@ def test_worksheet_items_in_each_edition(mini: Path) -> None:
     assert printed.count('<div class="ws-blank"></div>') == 3 + 3 + 6
     for html in (screen, fillable, printed):
         assert "Take your time." in html  # the note between items
+        # a part's icon is decorative: its heading says the same
+        assert re.search(
+            r'<h2 id="part-2"[^>]*><span class="icon icon-care-team" aria-hidden="true"', html
+        )
         assert '<section class="crisis"' in html and '<section class="references"' in html
 
 
 def test_a_pictograph_in_a_brief_and_a_worksheet(mini: Path) -> None:
-    from helpers import MINI_WORKSHEET, PICTOGRAPH
+    from helpers import PICTOGRAPH
 
     brief = mini / "content" / "demo" / "brief.en.yaml"
     text = brief.read_text(encoding="utf-8")
