@@ -112,3 +112,24 @@ def shipped_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = build_project(load_project(project), out, today=dt.date.fromisoformat(TODAY))
     assert report.ok, [str(p) for r in report.failed for p in r.problems]
     return out
+
+
+@pytest.fixture(scope="session")
+def shipped_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped worksheets' fillable PDFs (`--format fillable`), built once a session."""
+    import datetime as dt
+
+    from handoutkit.build.run import build_project
+    from handoutkit.content.loader import load_project
+
+    project = copy_shipped_project(tmp_path_factory.mktemp("forms") / "project")
+    out = project / "dist"
+    report = build_project(
+        load_project(project),
+        out,
+        today=dt.date.fromisoformat(TODAY),
+        formats=("fillable",),
+        jobs=2,
+    )
+    assert report.ok, [str(p) for r in report.failed for p in r.problems]
+    return out

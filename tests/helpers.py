@@ -307,3 +307,71 @@ def only_dejavu(folder: Path, *extra_dirs: Path) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+# --------------------------------------------------------------------------- worksheets and figures
+
+MINI_WORKSHEET = """\
+type: worksheet
+id: demo-worksheet-en
+language: en
+title: A test worksheet
+code: TEST-WS-EN
+version: "1.0"
+review:
+  status: draft
+intro: Fill this in with your care team [@smith2020].
+parts:
+  - heading: First part
+    instructions: Write what you notice.
+    items:
+      - line: My name
+      - list: Signs I notice
+        item: Sign
+        lines: 2
+      - note: Take your time.
+      - area: Anything else
+        lines: 3
+  - heading: Second part
+    items:
+      - area: More notes
+        lines: 6
+"""
+
+PICTOGRAPH = """\
+    figure:
+      kind: pictograph
+      title: Who took part
+      total_label: people took part
+      groups:
+        - {count: 3, label: got the test}
+        - {count: 4, label: got nothing}
+      source: smith2020
+"""
+
+
+def add_worksheet(project: Path, text: str = MINI_WORKSHEET) -> Path:
+    """The test project with a worksheet (content/demo/worksheet.en.yaml)."""
+    path = project / "content" / "demo" / "worksheet.en.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def add_pictograph(project: Path) -> None:
+    """A pictograph of 3 and 4 people after the test handout's first section."""
+    path = project / "content" / "demo" / "handout.en.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "      This is a short test. It has a fact [@smith2020].\n"
+    assert old in text, "test data out of date"
+    path.write_text(text.replace(old, old + PICTOGRAPH, 1), encoding="utf-8")
+
+
+def add_icons(project: Path) -> None:
+    """Icons (call, text, chat) on the test project's crisis line."""
+    path = project / "content" / "crisis-resources.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "      - name: 988 Suicide & Crisis Lifeline\n"
+    assert old in text, "test data out of date"
+    path.write_text(
+        text.replace(old, old + "        icons: [call, text, chat]\n"), encoding="utf-8"
+    )

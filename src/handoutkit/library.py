@@ -104,11 +104,18 @@ class CrisisResource(Strict):
     name: Text = Field(description="The service, e.g. 988 Suicide & Crisis Lifeline.")
     how: Markdown = Field(description="How to reach it, in the reader's language.")
     when: Text | None = Field(None, description="When to use it, if not always.")
+    icons: list[Literal["call", "text", "chat", "emergency", "care-team"]] = Field(
+        default_factory=list,
+        description="Icons printed before the name, for the ways to reach it (call, text, "
+        "chat, emergency, care-team); decorative, so the text must say the same.",
+    )
 
 
 class CrisisBlock(Strict):
     heading: Text = Field(description="The crisis block's heading.")
-    intro: Markdown | None = Field(None, description="A line before the list (handouts only).")
+    intro: Markdown | None = Field(
+        None, description="A line before the list (handouts and worksheets only)."
+    )
     footer_line: Text = Field(description="Short crisis line printed on every page.")
     resources: list[CrisisResource] = Field(min_length=1, description="The lines, in order.")
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 PAGE_DEFAULTS: dict[str, dict[str, int]] = {
     "handout": {"warning": 12, "error": 40},
     "brief": {"warning": 10, "error": 40},
+    "worksheet": {"warning": 6, "error": 20},
 }
 
 
@@ -55,6 +56,10 @@ class PageSettings(_Strict):
     brief: PageLimits = Field(
         default_factory=lambda: PageLimits(**PAGE_DEFAULTS["brief"]),
         description="Clinician briefs. Defaults: warning 10, error 40.",
+    )
+    worksheet: PageLimits = Field(
+        default_factory=lambda: PageLimits(**PAGE_DEFAULTS["worksheet"]),
+        description="Worksheets. Defaults: warning 6, error 20.",
     )
 
     @model_validator(mode="before")

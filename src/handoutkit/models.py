@@ -46,6 +46,7 @@ from handoutkit.fields import (  # (re-exported: the content model, in one impor
     Strict,
     Text,
 )
+from handoutkit.figures import Pictograph, PictographGroup
 from handoutkit.library import (  # (re-exported: the content model, in one import)
     CrisisBlock,
     CrisisLibrary,
@@ -57,6 +58,7 @@ from handoutkit.library import (  # (re-exported: the content model, in one impo
     LexiconEntry,
     LexiconLibrary,
 )
+from handoutkit.worksheet import WorksheetItem, WorksheetPart
 
 __all__ = [
     "Audience",
@@ -90,6 +92,8 @@ __all__ = [
     "Organization",
     "Paper",
     "PatientClaim",
+    "Pictograph",
+    "PictographGroup",
     "ProjectConfig",
     "ReadingLimits",
     "ReadingSettings",
@@ -102,6 +106,9 @@ __all__ = [
     "SummaryOfFindings",
     "Text",
     "TextKind",
+    "Worksheet",
+    "WorksheetItem",
+    "WorksheetPart",
     "add_months",
     "walk_text",
 ]
@@ -190,6 +197,11 @@ class Section(Strict):
     body: Markdown = Field(
         description="The section's text (Markdown: **bold**, - bullets, [links](https://…)); "
         "cite sources as [@key]."
+    )
+    figure: Pictograph | None = Field(
+        None,
+        description="A visual aid printed after the text: {kind: pictograph, groups: [...]}, "
+        "a count of people drawn as icons with its text equivalent.",
     )
 
 
@@ -327,8 +339,35 @@ class Brief(DocumentBase):
         return "clinician"
 
 
-Document = Handout | Brief
-DOCUMENT_MODELS: dict[str, type[DocumentBase]] = {"handout": Handout, "brief": Brief}
+class Worksheet(DocumentBase):
+    """A patient worksheet to fill in, on paper or as a fillable PDF (e.g. a safety plan)."""
+
+    type: Literal["worksheet"] = Field(description="The kind of document: worksheet.")
+    intro: Markdown = Field(
+        description="What the worksheet is for and how to use it, in one to three short "
+        "sentences (printed first)."
+    )
+    parts: list[WorksheetPart] = Field(
+        min_length=1,
+        description="The steps, in order: each with a heading, instructions and write-in items.",
+    )
+    closing: Markdown | None = Field(
+        None,
+        description="A last word before the crisis resources, which end every worksheet, "
+        "e.g. where to keep it.",
+    )
+
+    @property
+    def audience(self) -> Audience:
+        return "patient"
+
+
+Document = Handout | Brief | Worksheet
+DOCUMENT_MODELS: dict[str, type[DocumentBase]] = {
+    "handout": Handout,
+    "brief": Brief,
+    "worksheet": Worksheet,
+}
 
 TextKind = Literal["text", "markdown", "citation"]
 

@@ -18,6 +18,7 @@ TOPIC = re.compile(rf"^{NAME}$")
 DOCUMENT_FILE = re.compile(rf"^(?P<kind>{KIND})\.(?P<lang>{LANGUAGE})\.ya?ml$")
 STEM = rf"{KIND}\.{LANGUAGE}"  # handout.en: a document file's name without .yaml
 
+FILLABLE = "fillable"  # the format of a worksheet's PDF form (`build --format fillable`)
 RACK_FOLDER = "rack"
 SITE_FOLDER = "site"  # the library site of `build --format site`
 
@@ -28,9 +29,11 @@ def document_stem(file_name: str) -> str:
 
 
 def output_path(topic: str, stem: str, edition: str, paper: str | None, fmt: str) -> str:
-    """ketamine-bpd/handout.en.standard.letter.pdf; the HTML edition has no paper size."""
+    """ketamine-bpd/handout.en.standard.letter.pdf; the HTML edition has no paper size; a
+    worksheet's PDF form: ketamine-bpd/worksheet.en.standard.letter.fillable.pdf."""
     paper_part = f".{paper}" if paper else ""
-    return str(PurePosixPath(topic, f"{stem}.{edition}{paper_part}.{fmt}"))
+    suffix = f"{fmt}.pdf" if fmt == FILLABLE else fmt
+    return str(PurePosixPath(topic, f"{stem}.{edition}{paper_part}.{suffix}"))
 
 
 def rack_path(language: str, paper: str) -> str:

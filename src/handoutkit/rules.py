@@ -136,6 +136,12 @@ _RULES = (
         "check",
         'No promotional words (breakthrough, miracle, cure, "proven" without a citation…): say what the evidence shows.',
     ),
+    Rule(
+        "field-label",
+        "check",
+        "Every write-in line, area and list of a worksheet has its own label (its field's "
+        "accessible name).",
+    ),
     Rule("asset", "check", "Images and the logo are files under the project's assets/ folder."),
     Rule(
         "cross-reference",
@@ -261,6 +267,16 @@ _RULES = (
         "fused-citation",
         "audit",
         "Citation numbers do not run into the digits before them in extracted text.",
+    ),
+    Rule(
+        "tab-order",
+        "audit",
+        "Form fields are visited (/Tabs /S, structure, /Annots) in the order they are read.",
+    ),
+    Rule(
+        "form-field",
+        "audit",
+        "Every form field is in a Form structure element and has an accessible name (/TU).",
     ),
     Rule("verapdf", "audit", "veraPDF finds the file PDF/UA compliant."),
 )

@@ -95,7 +95,7 @@ def weasyprint_pdf(path: Path, body: str, css: str = "", tagged: bool = True) ->
 
 def test_shipped_pdfs_pass_with_measured_figures(audit, shipped_pack: Path) -> None:
     pdfs = sorted(shipped_pack.glob("*/*.pdf"))
-    assert len(pdfs) == 12
+    assert len(pdfs) == 20  # 5 documents × 2 editions × 2 papers
     _result, files = audit(*pdfs)
     assert [Path(f["path"]) for f in files] == pdfs
     for data in files:

@@ -59,9 +59,14 @@ def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _pageless(text: str) -> str:
+    """A squeezed transcript without the page numbers of a rack pack's catalog."""
+    return re.sub(r"(Pages|Páginas):\d+(–\d+)?", r"\1:", text)
+
+
 def test_golden_transcripts(shipped_outputs: Path, request: pytest.FixtureRequest) -> None:
     letters = sorted(shipped_outputs.glob("*/*.letter.pdf"))
-    assert len(letters) == 6 + 2  # 3 documents × 2 editions, 2 rack packs
+    assert len(letters) == 10 + 2  # 5 documents × 2 editions, 2 rack packs
     made = {f"{p.parent.name}.{p.name.removesuffix('.letter.pdf')}.txt": p for p in letters}
     if request.config.getoption("--update-golden"):
         GOLDEN.mkdir(exist_ok=True)
@@ -83,7 +88,10 @@ def test_golden_transcripts(shipped_outputs: Path, request: pytest.FixtureReques
             )
             pytest.fail(f"{name} differs from its golden transcript (--update-golden):\n{diff}")
         a4 = path.with_name(path.name.replace(".letter.pdf", ".a4.pdf"))
-        assert _squeezed(_transcript(a4)) == _squeezed(actual), f"{a4.name} reads differently"
+        # a rack pack's catalog gives each handout's pages, which differ between paper sizes
+        assert _pageless(_squeezed(_transcript(a4))) == _pageless(_squeezed(actual)), (
+            f"{a4.name} reads differently"
+        )
 
 
 def test_transcripts_have_no_page_artifacts(shipped_outputs: Path) -> None:

@@ -149,3 +149,72 @@ def test_verapdf_finds_every_shipped_pdf_compliant(run, shipped_pack: Path, tmp_
         and "first failure: page 1: Content is neither marked as Artifact" in t
         for t in texts
     ), texts
+
+
+def test_verapdf_finds_every_fillable_worksheet_compliant(
+    run, shipped_forms: Path, tmp_path: Path
+) -> None:
+    """The fillable worksheets (both languages, editions and papers) pass PDF/UA-1; a copy
+    whose page lost /Tabs /S fails 7.18.3-1, and one whose field lost its /TU fails 7.18.1."""
+    import pikepdf
+
+    tool = find_verapdf()
+    if isinstance(tool, Unavailable):
+        pytest.skip(f"veraPDF cannot run here: {tool}")
+    forms = sorted(shipped_forms.glob("*/*.fillable.pdf"))
+    assert len(forms) == 8
+    no_tabs, no_name = tmp_path / "no-tabs.pdf", tmp_path / "no-name.pdf"
+    with pikepdf.open(forms[0]) as pdf:
+        del pdf.pages[0].obj["/Tabs"]
+        pdf.save(no_tabs)
+    with pikepdf.open(forms[0]) as pdf:
+        for annot in pdf.pages[0].Annots:
+            if annot.Subtype == "/Widget":
+                del annot.TU
+                if "/Contents" in annot:
+                    del annot.Contents
+                break
+        pdf.save(no_name)
+    paths = [*map(str, forms), str(no_tabs), str(no_name)]
+    result = run("audit", "--verapdf", "--format", "json", *paths, cwd=tmp_path)
+    report = json.loads(result.out)
+    *good, tabs, name = report["files"]
+    for data in good:
+        assert data["verapdf"]["compliant"] is True, (data["path"], data["verapdf"])
+    assert {r["rule"] for r in tabs["verapdf"]["failed_rules"]} == {"7.18.3-1"}
+    assert {r["rule"] for r in name["verapdf"]["failed_rules"]} == {"7.18.1-3"}
+
+
+def test_verapdf_finds_a_ua2_fillable_worksheet_compliant(run, tmp_path: Path) -> None:
+    """With `--pdf-standard ua-2` the fillable worksheet passes PDF/UA-2 and WTPDF (its
+    widgets carry /Contents, its labels are paragraphs)."""
+    from helpers import copy_shipped_project
+
+    tool = find_verapdf()
+    if isinstance(tool, Unavailable):
+        pytest.skip(f"veraPDF cannot run here: {tool}")
+    project = copy_shipped_project(tmp_path / "project")
+    built = run(
+        "build",
+        "-j",
+        "1",
+        "--pdf-standard",
+        "ua-2",
+        "--format",
+        "pdf,fillable",
+        "--edition",
+        "standard",
+        "--paper",
+        "letter",
+        "content/ketamine-bpd/worksheet.en.yaml",
+        cwd=project,
+    )
+    assert built.code == 0, built.text
+    pdfs = sorted(str(p) for p in (project / "dist/ketamine-bpd").glob("worksheet.*.pdf"))
+    assert len(pdfs) == 2
+    result = run("audit", "--flavour", "ua2,wt1a", "--format", "json", *pdfs, cwd=project)
+    report = json.loads(result.out)
+    for data in report["files"]:
+        profiles = data["verapdf_profiles"]
+        assert sorted(p["flavour"] for p in profiles) == ["ua2", "wt1a"], profiles
+        assert all(p["compliant"] for p in profiles), (data["path"], profiles)

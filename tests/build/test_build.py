@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from helpers import (
 MAX_PAGES = {
     "handout": {"standard": 5, "large-print": 11},
     "brief": {"standard": 6, "large-print": 17},
+    "worksheet": {"standard": 3, "large-print": 6},
 }
 
 
@@ -69,7 +71,8 @@ def test_pdfs_are_tagged_pdf_ua(shipped: Path) -> None:
             assert str(pdf.Root.Lang) == language, path.name
             assert pdf.Root.ViewerPreferences.DisplayDocTitle is True, path.name
             title = str(pdf.docinfo["/Title"])
-            assert title and "ketamin" in title.lower(), path.name
+            # the topic's handouts and brief, or its safety-plan worksheet
+            assert re.search(r"ketamin|safety plan|plan de seguridad", title.lower()), path.name
             with pdf.open_metadata() as meta:
                 assert meta.get("pdfuaid:part") == "1", path.name
                 assert meta.get("dc:title"), path.name
@@ -104,8 +107,19 @@ def test_every_page_shows_988_and_page_numbers(shipped: Path) -> None:
 
 
 def test_crisis_block_is_on_page_one_of_every_pdf(shipped: Path) -> None:
+    """Page 1 of handouts and briefs; a worksheet ends with it, after its last step, before
+    the disclaimer (its every page has the crisis line in the footer)."""
     for path in shipped_pdfs(shipped):
-        first = page_texts(path)[0]
+        pages = page_texts(path)
+        first = pages[0]
+        if path.name.startswith("worksheet."):
+            heading = "Si está en crisis" if ".es." in path.name else "If you are in crisis"
+            about = "Sobre esta hoja de trabajo" if ".es." in path.name else "About this worksheet"
+            whole = "\n".join(pages)
+            assert heading not in first and heading in whole, path.name
+            assert whole.index(heading) < whole.index(about), path.name
+            assert "911" in whole[whole.index(heading) :], path.name
+            continue
         if path.name.startswith("brief."):  # for clinicians: resources to pass on
             heading = "Crisis resources to share with patients"
         else:

@@ -130,3 +130,30 @@ def test_spanish_references_are_marked_as_english(texts: dict[str, str]) -> None
     spanish = texts["handout.es.standard.letter.pdf"]
     references = _flat(spanish[spanish.index("Referencias") :])
     assert references.count("(en inglés)") == 7
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_handout_points_to_the_safety_plan_worksheet(
+    texts: dict[str, str], language: str
+) -> None:
+    """'What you can do' names the worksheet by its title and code, as printed on it; the
+    worksheet has the six steps and ends with the crisis lines."""
+    from handoutkit.content.loader import load_project
+    from handoutkit.models import Worksheet
+    from helpers import REPO
+
+    worksheet = next(
+        d.model
+        for d in load_project(REPO).documents
+        if isinstance(d.model, Worksheet) and d.model.language == language
+    )
+    handout = _flat(texts[f"handout.{language}.standard.letter.pdf"])
+    assert worksheet.title in handout and worksheet.code in handout
+    sheet = _flat(texts[f"worksheet.{language}.standard.letter.pdf"])
+    assert worksheet.title in sheet and worksheet.code in sheet
+    steps = [part.heading for part in worksheet.parts]
+    assert len(steps) == 6 and all(step in sheet for step in steps)
+    assert (
+        sheet.index(steps[-1]) < sheet.index("741741") < sheet.index("911", sheet.index("741741"))
+    )
+    assert "Stanley B, Brown GK" in sheet and "doi" not in sheet.lower()  # DOI unverified

@@ -96,7 +96,7 @@ def test_the_site_links_only_to_files_of_its_own_folder(built: Path) -> None:
     manifest = read_manifest(built)
     pdfs = [name for name, entry in manifest.items() if entry["format"] in ("pdf", "rack")]
     per_document = len(project.config.editions) * len(project.config.paper_sizes)
-    assert len([p for p in pdfs if not p.startswith("rack/")]) == 3 * per_document
+    assert len([p for p in pdfs if not p.startswith("rack/")]) == 5 * per_document
     for name in pdfs:
         assert (site / name).resolve() in reached, name
         assert (site / name).read_bytes() == (built / name).read_bytes()
@@ -188,14 +188,15 @@ def test_drafts_are_left_out_unless_included(tmp_path: Path, built: Path, monkey
 
     made = build_site(project, out, entries, include_drafts=False)
     site = out / "site"
-    assert made.catalog.documents == [] and len(made.catalog.left_out) == 3
+    assert made.catalog.documents == [] and len(made.catalog.left_out) == 5
     assert not list(site.glob("ketamine-bpd/*")) and not list(site.glob("rack/*"))  # removed
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "3 documents not approved" in home and "--include-drafts" in home
+    assert "5 documents not approved" in home and "--include-drafts" in home
     assert made.removed > 0
 
     # approved documents are listed without a banner; a pack with a draft in it is left out
-    approved = {"ketamine-bpd-handout-en", "ketamine-bpd-brief-en"}
+    # (the English pack holds the English handout and safety-plan worksheet)
+    approved = {"ketamine-bpd-handout-en", "ketamine-bpd-brief-en", "ketamine-bpd-safety-plan-en"}
     monkeypatch.setattr(
         "handoutkit.build.site.catalog.review_status",
         lambda project, document: "approved" if document.model.id in approved else "draft",
@@ -252,8 +253,12 @@ def test_the_search_data_holds_each_language_s_full_text(built: Path) -> None:
     prefix = '(window.HKSearchText=window.HKSearchText||{})["es"]='
     assert text.startswith(prefix)
     rows = json.loads(text[len(prefix) :].rstrip().rstrip(";"))
-    assert len(rows) == 1 and "depresión" in rows[0][2] and "La ketamina y el TLP" in rows[0][1]
-    assert "HK-KBPD" not in rows[0][2]  # codes are not text to search
+    handouts = [row for row in rows if "La ketamina y el TLP" in row[1]]
+    assert len(rows) == 2 and len(handouts) == 1  # the handout and the safety-plan worksheet
+    assert "depresión" in handouts[0][2]
+    # a document's own code is not text to search (the handout names the worksheet's)
+    sheets = [row for row in rows if "Mi plan de seguridad" in row[1]]
+    assert "HK-KBPD-PH-ES" not in handouts[0][2] and "HK-KBPD-WS-ES" not in sheets[0][2]
     catalog = (data / "catalog.js").read_text(encoding="utf-8")
     assert catalog.startswith("window.HKCatalog=") and '"large-print":"Large print"' in catalog
     home = (built / "site/index.html").read_text(encoding="utf-8")

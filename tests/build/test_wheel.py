@@ -99,6 +99,7 @@ def test_the_wheel_carries_defaults_schemas_and_scaffold(wheel: Path) -> None:
         "scaffold/content/disclaimers.yaml",
         "scaffold/content/example/handout.en.yaml",
         "scaffold/content/example/brief.en.yaml",
+        "scaffold/content/example/worksheet.en.yaml",
     ):
         assert f"handoutkit/{relative}" in names, relative
 
@@ -133,4 +134,8 @@ def test_the_installed_wheel_makes_and_builds_a_project_anywhere(
     assert built.returncode == 0, built.stdout + built.stderr
     assert " 0 errors, " in built.stderr
     pdfs = sorted(p.name for p in (work / "clinic" / "dist" / "example").glob("*.pdf"))
-    assert pdfs == ["brief.en.standard.letter.pdf", "handout.en.standard.letter.pdf"]
+    assert pdfs == [
+        "brief.en.standard.letter.pdf",
+        "handout.en.standard.letter.pdf",
+        "worksheet.en.standard.letter.pdf",
+    ]

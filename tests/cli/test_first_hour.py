@@ -4,8 +4,8 @@ print), and end with a printed handout on a topic that is not mental health, cit
 
 The author's edits are what the next steps and the example files ask for: the organization's
 placeholders replaced, content/example/ renamed to the topic, a handout written in place of the
-example (a web-page source with its accessed date, a compact crisis box), the example brief
-deleted. Runs handoutkit as installed (a subprocess), not in-process.
+example (a web-page source with its accessed date, a compact crisis box), the example brief and
+worksheet deleted. Runs handoutkit as installed (a subprocess), not in-process.
 """
 
 from __future__ import annotations
@@ -102,10 +102,12 @@ def test_from_new_to_a_printed_telehealth_handout(tmp_path: Path) -> None:
         assert old in text, old
         text = text.replace(old, new)
     config.write_text(text, encoding="utf-8")
-    # step 2: the example folder becomes the topic; a handout of one's own; no brief yet
+    # step 2: the example folder becomes the topic; a handout of one's own; no brief or
+    # worksheet yet
     (project / "content" / "example").rename(project / "content" / "telehealth")
     topic = project / "content" / "telehealth"
     (topic / "brief.en.yaml").unlink()
+    (topic / "worksheet.en.yaml").unlink()
     (topic / "handout.en.yaml").write_text(HANDOUT, encoding="utf-8")
     # ... its source, a web page with the day it was read, in place of the examples' sources
     # (the file says to replace them; its first line, the editor's schema, stays)

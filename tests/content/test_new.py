@@ -32,6 +32,7 @@ TITLE = "title has a placeholder, 'replace me'"
 PLACEHOLDERS = [
     ("content/example/brief.en.yaml:11:24", "placeholder", TITLE),
     ("content/example/handout.en.yaml:11:26", "placeholder", TITLE),
+    ("content/example/worksheet.en.yaml:14:28", "placeholder", TITLE),
     ("content/references.yaml:18:8", "reference-accessed", "web page 'cdc-ccindex' has no"),
     ("handoutkit.yaml:6:9", "sample-data", "organization name 'Your Organization (replace in"),
     ("handoutkit.yaml:7:10", "sample-data", "organization phone '(555) 010-0100' is sample data"),
@@ -55,7 +56,7 @@ def located(diagnostics: list[dict]) -> list[tuple[str, str, str]]:
 def test_new_then_build_in_an_empty_folder(run, clinic: Path) -> None:
     check = run("check", "--strict", cwd=clinic)
     assert check.code == 1, check.text  # the placeholders: warnings, failing --strict
-    assert "checked 2 documents: 0 errors, 7 warnings" in check.err
+    assert "checked 3 documents: 0 errors, 8 warnings" in check.err
     report = json.loads(run("check", "--format", "json", cwd=clinic).out)
     assert {d["severity"] for d in report["diagnostics"]} == {"warning"}
     assert located(report["diagnostics"]) == PLACEHOLDERS
@@ -64,7 +65,7 @@ def test_new_then_build_in_an_empty_folder(run, clinic: Path) -> None:
     built = sorted(p.relative_to(clinic / "dist").as_posix() for p in clinic.glob("dist/*/*.*"))
     assert built == [
         f"example/{kind}.en.{edition}.{suffix}"
-        for kind in ("brief", "handout")
+        for kind in ("brief", "handout", "worksheet")
         for edition in ("large-print", "standard")
         for suffix in ("html", "letter.pdf")
     ]
@@ -98,7 +99,7 @@ def test_a_new_project_is_not_for_release(run, clinic: Path) -> None:
     result = run("check", "--release", cwd=clinic)
     assert result.code == 1
     lines = result.out.splitlines()
-    assert sum("not approved for release: it is a draft" in line for line in lines) == 2
+    assert sum("not approved for release: it is a draft" in line for line in lines) == 3
     assert [line.split(":")[0] for line in lines if "is sample data" in line] == [
         "handoutkit.yaml"
     ] * 4  # name, phone, website, address
@@ -128,6 +129,7 @@ def test_every_yaml_file_points_at_its_schema_in_the_project(clinic: Path) -> No
         "content/disclaimers.yaml": "disclaimers",
         "content/example/handout.en.yaml": "handout",
         "content/example/brief.en.yaml": "brief",
+        "content/example/worksheet.en.yaml": "worksheet",
     }
     found = sorted(p.relative_to(clinic).as_posix() for p in clinic.rglob("*.yaml"))
     assert found == sorted(expected)
@@ -218,6 +220,7 @@ def test_scaffold_files_are_package_data() -> None:
         "content/disclaimers.yaml",
         "content/example/brief.en.yaml",
         "content/example/handout.en.yaml",
+        "content/example/worksheet.en.yaml",
         "content/references.yaml",
         "gitignore",
         "handoutkit.yaml",

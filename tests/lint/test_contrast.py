@@ -67,6 +67,10 @@ def test_every_colour_is_a_custom_property_of_colours_css() -> None:
         used.update(re.findall(r"var\((--[\w-]+)\)", text))
         if path != COLOURS_CSS:
             assert not literal.search(text), f"{path.name} has a colour literal"
+    # the icons and pictographs are SVG that render/visuals.py fills with palette colours
+    visuals = REPO / "src" / "handoutkit" / "render" / "visuals.py"
+    used.update(re.findall(r'palette\[[^\]]*?"(--[\w-]+)"', visuals.read_text(encoding="utf-8")))
+    used.update(re.findall(r'"(--pictograph-\d)"', visuals.read_text(encoding="utf-8")))
     assert used <= defined, f"undefined colours: {used - defined}"
     paired = {p for pair in contrast.PAIRS for p in (pair.foreground, *pair.backgrounds)}
     assert used <= paired, f"colours without a contrast pairing in PAIRS: {used - paired}"

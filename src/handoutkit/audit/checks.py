@@ -18,7 +18,9 @@ its rule in `handoutkit.rules`:
 10. page size, and one size for all pages;
 11. what a screen reader gets (`handoutkit.audit.reading`): split tables and lists, link
     descriptions, header cell scope, citation numbers fused with digits;
-12. veraPDF's PDF/UA-1 verdict, when veraPDF is installed (`handoutkit.audit.verapdf`, run
+12. form fields (`handoutkit.audit.forms`): tab order equal to the order they are read,
+    each in a Form element with an accessible name;
+13. veraPDF's PDF/UA-1 verdict, when veraPDF is installed (`handoutkit.audit.verapdf`, run
     once for all files by `handoutkit.audit.run`).
 
 Checks 5, 7 and 9 read the content streams (`handoutkit.audit.scan`); the others read the
@@ -38,6 +40,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from handoutkit.audit.forms import form_problems
 from handoutkit.audit.reading import reading_problems
 from handoutkit.audit.report import FileAudit, PageSize, Problem, first_line, page_list, plural
 from handoutkit.audit.scan import ContentScanner, FontUse
@@ -119,6 +122,7 @@ class PdfChecks:
             self.audit.problems.extend(
                 reading_problems(self.pdf, self.struct_root, self.audit.path)
             )
+        self.audit.problems.extend(form_problems(self.pdf, self.audit.path))
         self.check_text_sizes()
         self.check_page_sizes()
 

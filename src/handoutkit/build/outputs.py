@@ -1,7 +1,8 @@
 """What a build makes: the output-spec interface shared by every kind of output.
 
 An output is a document printed in one edition on one paper size (`DocumentOutput`, PDF), its
-HTML edition (`DocumentOutput` without paper), a rack pack of many handouts
+HTML edition (`DocumentOutput` without paper), a worksheet's PDF form (`DocumentOutput` of
+format `fillable`: the same pages with form fields to type in), a rack pack of many handouts
 (`build.rack.RackSpec`), or the library site of all of them (`SiteSpec`, see `build.site`).
 The build, the manifest, the report and the replay of no-op builds see every output through
 `OutputSpec`: its name and path in the output folder, its format, edition, paper and language,
@@ -20,8 +21,8 @@ from handoutkit.names import SITE_FOLDER, output_path
 if TYPE_CHECKING:
     from handoutkit.build.keys import Inputs
 
-FORMATS = ("pdf", "html", "rack", "site")
-SITE_NEEDS = ("pdf", "html", "rack")  # what the site links to: built in the same run
+FORMATS = ("pdf", "html", "rack", "fillable", "site")
+SITE_NEEDS = ("pdf", "html", "rack", "fillable")  # what the site links to: built in the same run
 
 
 class OutputSpec(Protocol):

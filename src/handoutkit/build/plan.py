@@ -5,10 +5,13 @@ from __future__ import annotations
 from handoutkit.build.outputs import DocumentOutput, OutputSpec, Selection, SiteSpec
 from handoutkit.build.rack import plan_racks
 from handoutkit.content.project import Project
+from handoutkit.models import Worksheet
+from handoutkit.names import FILLABLE
 
 
 def plan(project: Project, selection: Selection | None = None) -> list[OutputSpec]:
-    """Documents × editions × papers (× formats), then the rack packs (see `build.rack`),
+    """Documents × editions × papers (× formats; worksheets alone have a `fillable` PDF
+    form), then the rack packs (see `build.rack`),
     narrowed by the selection and its shard; then the site, made from all of them."""
     selection = selection or Selection()
     config = project.config
@@ -26,6 +29,8 @@ def plan(project: Project, selection: Selection | None = None) -> list[OutputSpe
                 specs.extend(DocumentOutput(document, edition, paper) for paper in papers)
             if "html" in selection.formats:
                 specs.append(DocumentOutput(document, edition, None, "html"))
+            if FILLABLE in selection.formats and isinstance(model, Worksheet):
+                specs.extend(DocumentOutput(document, edition, p, FILLABLE) for p in papers)
     specs.extend(plan_racks(project, selection, editions, papers))
     if selection.shard is not None:
         k, n = selection.shard

@@ -1,5 +1,6 @@
 """The waiting-room rack pack: per language and paper size, one print-ready PDF of every patient
-handout (standard edition), for a duplex printer.
+handout and worksheet (standard edition, the worksheets' print edition), for a duplex printer.
+Below, "handout" means either.
 
 The pack opens with a catalog page (`templates/rack-catalog.html.j2`): the handouts in order of
 topic, then title, the pages each one takes in the pack, and a QR code (segno) to its online
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 
 EDITION = "standard"  # racks hold the standard edition; large print is printed on request
 KIND = "handout"  # briefs are for clinicians, not for the waiting room
+# what a pack holds, in this order within a topic: handouts, then worksheets (print edition)
+MEMBER_KINDS = ("handout", "worksheet")
 CATALOG_TEMPLATE = "rack-catalog.html.j2"
 
 
@@ -122,7 +125,8 @@ def plan_racks(
 ) -> list[RackSpec]:
     """One pack per selected language × paper size that has handouts; none when the selection
     leaves out the standard edition. Members are every handout of the language (document ids
-    do not narrow a pack: a pack is always complete), by topic, then title."""
+    do not narrow a pack: a pack is always complete) and every worksheet (its print edition),
+    by topic, then handouts before worksheets, then title."""
     if "rack" not in selection.formats or EDITION not in editions:
         return []
     config = project.config
@@ -135,9 +139,15 @@ def plan_racks(
                 (
                     d
                     for d in project.documents
-                    if d.model.type == KIND and d.model.language == language
+                    if d.model.type in MEMBER_KINDS and d.model.language == language
                 ),
-                key=lambda d: (d.topic, d.model.title.casefold(), d.model.title, d.model.id),
+                key=lambda d: (
+                    d.topic,
+                    MEMBER_KINDS.index(d.model.type),
+                    d.model.title.casefold(),
+                    d.model.title,
+                    d.model.id,
+                ),
             )
         )
         if members:
@@ -176,9 +186,10 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
     """Print each member and the catalog, and merge them into the pack."""
     printed: list[_Member] = []
     left_out: list[Diagnostic] = []
-    _warning, most_pages = project.config.limits.page_thresholds(KIND, EDITION)
     standard = project.config.pdf_standard
     for member in spec.members:
+        kind = member.model.type
+        _warning, most_pages = project.config.limits.page_thresholds(kind, EDITION)
         try:
             html = renderer.render(member, EDITION).html
             result = printer.print_pdf(html, EDITION, spec.paper, member.shown, standard)
@@ -193,7 +204,7 @@ def make_rack(spec: RackSpec, project: Project, renderer: Renderer, printer: Pri
             count = len(faults)
             why = f"the print preflight found {count} problem{'s' * (count != 1)} in its layout"
         elif most_pages is not None and result.pages > most_pages:  # as its own PDF fails
-            why = f"{result.pages} pages, more than the {most_pages} a {KIND} may have"
+            why = f"{result.pages} pages, more than the {most_pages} a {kind} may have"
         if why is not None:
             left_out.append(left_out_problem(spec, member, why))
             continue

@@ -39,6 +39,7 @@ from handoutkit.content.project import Project
 from handoutkit.diagnostics import Diagnostic, Location, Severity
 from handoutkit.errors import ContentError
 from handoutkit.fileio import write_atomic
+from handoutkit.names import FILLABLE
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -120,7 +121,8 @@ class Builder:
                 from handoutkit.pdf.printer import Printer
 
                 self._printer = self._printer or Printer(self.project.root)
-                html = self._renderer.render(document, spec.edition).html
+                forms = spec.fmt == FILLABLE  # a worksheet's PDF form
+                html = self._renderer.render(document, spec.edition, fillable=forms).html
                 assert spec.paper is not None
                 printed = self._printer.print_pdf(
                     html,
@@ -128,6 +130,7 @@ class Builder:
                     spec.paper,
                     document.shown,
                     self.project.config.pdf_standard,
+                    forms=forms,
                 )
                 data, pages = printed.pdf, printed.pages
                 found = located_findings(

@@ -164,7 +164,7 @@ def load_document(
         diagnostics.error(
             source.locate(()),
             "a document must be a mapping of fields (title:, language:, ...)",
-            "start the file with `type: handout` or `type: brief`",
+            "start the file with `type: handout`, `type: brief` or `type: worksheet`",
             rule="document-type",
         )
         return None
@@ -175,7 +175,8 @@ def load_document(
         diagnostics.error(
             where,
             f"document type must be one of {', '.join(sorted(DOCUMENT_MODELS))}, got {got}",
-            "add `type: handout` (patients) or `type: brief` (clinicians)",
+            "add `type: handout` (patients), `type: brief` (clinicians) or `type: worksheet` "
+            "(patients)",
             rule="document-type",
         )
         return None

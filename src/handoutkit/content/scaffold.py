@@ -93,7 +93,7 @@ Next steps:
   cd {shown}
   {command} build    (check, then make the PDFs in dist/)
   1. Replace the placeholders in handoutkit.yaml: organization name, phone, website, address.
-  2. Rename content/example/ to your topic and write your own handout and brief.
+  2. Rename content/example/ to your topic and write your own handout, brief and worksheet.
   3. Run `{command} check` as you write: it shows every problem as file:line:column.
      Cite each fact's source; for a web page, open it and add the day you read it.
   4. Have a clinician review each document and approve it with `{command} approve`; until

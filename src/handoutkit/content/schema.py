@@ -30,6 +30,7 @@ from handoutkit.models import (
     Handout,
     LexiconLibrary,
     ProjectConfig,
+    Worksheet,
 )
 
 # Draft 7: the newest draft the YAML language server fully supports. pydantic's output uses
@@ -78,6 +79,12 @@ KINDS: dict[str, tuple[Any, str, str]] = {
         Brief,
         "handoutkit clinician evidence brief",
         "content/<topic>/brief.<language>.yaml: a clinician evidence brief, bottom line first.",
+    ),
+    "worksheet": (
+        Worksheet,
+        "handoutkit patient worksheet",
+        "content/<topic>/worksheet.<language>.yaml: a worksheet to fill in (printed, or as a "
+        "fillable PDF form), e.g. a safety plan.",
     ),
 }
 

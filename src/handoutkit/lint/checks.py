@@ -34,6 +34,7 @@ from handoutkit.lint.placeholders import check_placeholders
 from handoutkit.lint.plainlanguage import check_plain_language
 from handoutkit.lint.review import check_release, check_review
 from handoutkit.lint.translation import check_translation
+from handoutkit.lint.worksheets import check_worksheet
 from handoutkit.models import Brief, Handout
 from handoutkit.resources import (
     ASSET_FOLDER,
@@ -72,6 +73,7 @@ def check_project(
         check_claims(document, diagnostics)
         check_translation(project, document, diagnostics)
         check_crisis_placement(project, document, diagnostics)
+        check_worksheet(document, diagnostics)
     if release:
         check_release(project, diagnostics)
     check_placeholders(project, diagnostics, release=release)

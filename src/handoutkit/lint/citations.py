@@ -22,7 +22,7 @@ from handoutkit.content.markdown import (
 from handoutkit.content.project import Project, SourceDocument
 from handoutkit.content.sourcemap import SourceMap
 from handoutkit.diagnostics import Diagnostics, Location, did_you_mean
-from handoutkit.models import walk_text
+from handoutkit.models import Worksheet, walk_text
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
 # words too common in health titles to say that a source is about a document's topic
@@ -105,7 +105,9 @@ def check_citations(
         if kind == "markdown":
             check_links(source, loc, text, diagnostics)
             check_foreign_phrases(source, loc, text, document.model.language, diagnostics)
-    if not used:
+    # a worksheet is a tool to fill in: one that states no facts has none to source (its
+    # reference list says so); a figure or comparison in it is a claim all the same
+    if not used and not isinstance(document.model, Worksheet):
         diagnostics.error(
             Location(source.path, 1, 1),
             "this document cites no references",

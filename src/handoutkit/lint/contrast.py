@@ -44,6 +44,9 @@ PAIRS: tuple[Pair, ...] = (
     Pair("--panel-border", ("--paper", "--panel-fill"), NON_TEXT, "panel border"),
     Pair("--rule", ("--paper", "--panel-fill"), NON_TEXT, "table rules and separators"),
     Pair("--focus", ("--paper", "--panel-fill", "--crisis-fill"), NON_TEXT, "focus outline"),
+    Pair("--icon", ("--paper", "--panel-fill", "--crisis-fill"), NON_TEXT, "icons"),
+    Pair("--pictograph-1", ("--paper", "--panel-fill"), NON_TEXT, "pictograph people"),
+    Pair("--pictograph-2", ("--paper", "--panel-fill"), NON_TEXT, "pictograph people"),
 )
 
 # The backgrounds in a content author's words (messages about brand colours name no CSS).

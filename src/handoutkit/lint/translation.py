@@ -21,7 +21,9 @@ from handoutkit.diagnostics import Diagnostics
 from handoutkit.models import walk_text
 
 MIN_WORDS = 6
-NOT_TRANSLATED = frozenset({"type", "id", "language", "code", "version", "review", "path"})
+NOT_TRANSLATED = frozenset(
+    {"type", "id", "language", "code", "version", "review", "path", "kind", "icon", "icons"}
+)  # names of things (an icon, a kind of figure), not text to translate
 FUNCTION_WORDS = {
     "en": frozenset(
         [

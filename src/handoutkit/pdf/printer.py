@@ -116,10 +116,17 @@ class Printer:
         return self._css[key]
 
     def print_pdf(
-        self, html: str, edition: str, paper: str, shown: str, standard: str = "ua-1"
+        self,
+        html: str,
+        edition: str,
+        paper: str,
+        shown: str,
+        standard: str = "ua-1",
+        forms: bool = False,
     ) -> PrintResult:
         """Render one document as PDF/UA-1 or PDF/UA-2 (`standard`); `shown` is the source
-        path used to locate problems.
+        path used to locate problems. `forms`: the HTML's form fields become PDF form fields
+        (a worksheet's fillable edition), finished by `pdf.forms`.
 
         Problems of the files and stylesheets raise ContentError; what the print preflight
         finds on the layout (`pdf.preflight`) is returned with the PDF, for the build to
@@ -127,7 +134,7 @@ class Printer:
         """
         variant, version = PDF_STANDARDS[standard]
         with self._watch(shown) as watch:
-            document = self.layout(html, edition, paper, variant)
+            document = self.layout(html, edition, paper, variant, forms)
             findings = preflight.check_layout(document)
             lang = str(document.metadata.lang or "")
             with (
@@ -143,16 +150,28 @@ class Printer:
             from handoutkit.pdf.tags import postprocess_pdf
 
             pdf = postprocess_pdf(pdf)
+        if forms:
+            from handoutkit.pdf.forms import finish_form
+
+            pdf = finish_form(pdf)
         return PrintResult(pdf, len(document.pages), findings)
 
-    def layout(self, html: str, edition: str, paper: str, variant: str = "pdf/ua-1") -> Any:
-        """The laid-out WeasyPrint document (pages and boxes), before it becomes a PDF."""
+    def layout(
+        self, html: str, edition: str, paper: str, variant: str = "pdf/ua-1", forms: bool = False
+    ) -> Any:
+        """The laid-out WeasyPrint document (pages and boxes), before it becomes a PDF;
+        `forms`: HTML form fields are laid out as PDF form fields (`appearance: auto`)."""
         from weasyprint import HTML
 
         stylesheets = self.stylesheets(edition, paper)
         return HTML(
             string=html, base_url=self.root.as_uri() + "/", url_fetcher=self.fetcher
-        ).render(stylesheets=stylesheets, font_config=self.font_config, pdf_variant=variant)
+        ).render(
+            stylesheets=stylesheets,
+            font_config=self.font_config,
+            pdf_variant=variant,
+            pdf_forms=forms or None,
+        )
 
     @contextmanager
     def _watch(self, shown: str, css: str | None = None) -> Iterator[_Watch]:

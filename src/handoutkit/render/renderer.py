@@ -40,6 +40,7 @@ from handoutkit.render.markdown import (
     url_breaks,
 )
 from handoutkit.render.references import format_reference_html, short_source
+from handoutkit.render.visuals import Visuals, palette
 from handoutkit.resources import template_dirs
 
 Medium = Literal["print", "screen"]
@@ -78,6 +79,7 @@ class Renderer:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.env = make_environment(project.root)
+        self.visuals = Visuals(palette(project.root, project.config.organization.colours))
 
     def base_context(
         self,
@@ -138,6 +140,8 @@ class Renderer:
             "crisis_placement": "prominent",  # a document's own in render()
             "disclaimer": project.disclaimer_for(audience, language),
             "md": MarkdownRenderer(citer, medium=medium),
+            "visuals": self.visuals,
+            "fillable": medium == "screen",  # a worksheet's write-in items as form fields
             "url_breaks": lambda text: url_breaks(text, breaks),  # an address that may wrap
             "references": references,
             # where each printed element's text comes from (see names.field_path)
@@ -149,9 +153,14 @@ class Renderer:
         return BaseContext(values, citer, listed)
 
     def render(
-        self, document: SourceDocument, edition: str, medium: Medium = "print"
+        self,
+        document: SourceDocument,
+        edition: str,
+        medium: Medium = "print",
+        fillable: bool = False,
     ) -> RenderedDocument:
-        """The document's HTML for print (the PDF's source) or screen (the HTML edition)."""
+        """The document's HTML for print (the PDF's source) or screen (the HTML edition);
+        `fillable`: a worksheet's write-in items as form fields in print too (the PDF form)."""
         model = document.model
         language = model.language
         review = model.review
@@ -170,6 +179,7 @@ class Renderer:
         # must not claim a review that did not happen (templates check `approved`)
         context = {
             **base.values,
+            "fillable": fillable or medium == "screen",
             "doc": model,
             "date": lambda day: _date(day, language),
             "related_handouts": self._related_handouts(model),
@@ -363,4 +373,7 @@ def _date(day: dt.date, language: str) -> str:
 
 
 def _summary_text(model: Any) -> str:
-    return str(getattr(model, "main_message", None) or getattr(model, "bottom_line", ""))
+    for name in ("main_message", "bottom_line", "intro"):
+        if getattr(model, name, None):
+            return str(getattr(model, name))
+    return ""

@@ -13,7 +13,12 @@ from handoutkit.build.site.status import status_label
 
 EDITIONS = {"standard": "Standard", "large-print": "Large print"}
 PAPERS = {"letter": "Letter", "a4": "A4"}
-KINDS = {"handout": "Patient handout", "brief": "Clinician brief", "rack": "Rack pack"}
+KINDS = {
+    "handout": "Patient handout",
+    "brief": "Clinician brief",
+    "worksheet": "Patient worksheet",
+    "rack": "Rack pack",
+}
 AUDIENCES = {"patient": "Patients", "clinician": "Clinicians"}
 FORMATS = {"pdf": "PDF", "html": "Web page", "fillable": "Fillable PDF"}
 
