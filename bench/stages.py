@@ -61,6 +61,7 @@ def main() -> None:
     import handoutkit.pdf.printer as printer
     import handoutkit.pdf.tags as pdftags
     import handoutkit.render.renderer as render
+    import handoutkit.build.drift as drift
     from handoutkit.build.keys import Inputs
     from handoutkit.content.loader import load_project
 
@@ -69,7 +70,9 @@ def main() -> None:
     loaded = time.perf_counter()
     timed(build, "check_project", "check (schema, citations, plain language)")
     timed(Inputs, "output_key", "cache key")
-    timed(build, "_unchanged", "unchanged? (stat, read and hash the output)")
+    timed(build, "up_to_date", "unchanged? (stat, read and hash the output)")
+    timed(drift.Tidy, "survey", "outputs without a source (survey the output folder)")
+    timed(drift.Tidy, "companions", "other formats kept in step")
     timed(render.Renderer, "render", "render HTML (Jinja2, Markdown)")
     if not args.noop:
         begin = time.perf_counter()
