@@ -14,7 +14,12 @@ import re
 from collections.abc import Iterator
 
 from handoutkit.content.project import Project
-from handoutkit.content.sampledata import sample_fields, sample_reason
+from handoutkit.content.sampledata import (
+    PHONE_REASON,
+    fictional_phone,
+    sample_fields,
+    sample_reason,
+)
 from handoutkit.content.sourcemap import PathKey, SourceMap
 from handoutkit.diagnostics import Diagnostics, author_path
 from handoutkit.resources import CONFIG_NAME
@@ -30,8 +35,16 @@ MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 TEXT_REASONS = ("an example domain", "a sample address", "a fictional phone number")
 
 
+# every marker and text reason but the phone number holds one of these words: a value without
+# them needs only the phone number's check (check reads every value of a project)
+_CANDIDATE = re.compile(r"replace|example", re.I)
+
+
 def placeholder_reason(text: str) -> tuple[str, int] | None:
     """Why `text` is a placeholder, and where in it, or None."""
+    if _CANDIDATE.search(text) is None:
+        at = fictional_phone(text)
+        return None if at is None else (PHONE_REASON, at)
     for reason, pattern in MARKERS:
         match = pattern.search(text)
         if match:
